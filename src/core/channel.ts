@@ -1,0 +1,696 @@
+/**
+ * Channels: Go's `chan T` for JavaScript.
+ *
+ * Overview. A channel owns an optional ring buffer of values and two queues
+ * of parked operations, receivers (`recvq`) and senders (`sendq`). A send
+ * first hands its value straight to the oldest parked receiver, else stores
+ * it in a free buffer slot, else applies the overflow policy, else parks.
+ * A receive first takes the oldest buffered value (refilling the freed slot
+ * from the oldest parked sender), else takes a parked sender's value
+ * directly (unbuffered rendezvous), else reports the close, else parks.
+ * Every step that can complete synchronously does, so nothing on the
+ * hand-off path waits for a macrotask.
+ *
+ * Lifecycle:
+ *
+ *     open ──close()──▶ closed, draining ──buffer empty──▶ closed, drained
+ *       │                  (receives take                (receives report
+ *       │                   buffered values)              the close)
+ *       └──cancel()──▶ closed and drained at once (buffer handed to onUndelivered)
+ *
+ * Invariants (hold between any two public calls):
+ * 1. A buffered value implies no parked receiver; a free buffer slot implies
+ *    no parked sender. An unbuffered channel never has both queues non-empty.
+ * 2. Every value sent is delivered to exactly one receiver, or handed back:
+ *    by a rejection, or to `onUndelivered` when a policy drops it, a cancel
+ *    discards it or a close rejects its sender.
+ * 3. Values leave in the order their sends completed; each queue is FIFO.
+ * 4. Once closed, always closed; a closed channel has no parked sender, and
+ *    a parked receiver only while the channel is open.
+ * 5. A parked operation is in exactly one queue until it settles; an abort
+ *    removes it in O(1) and it then had no effect.
+ */
+import { ChannelClosedError } from './errors.js';
+import { assertInternal } from './internal/assert.js';
+import { Ring } from './internal/ring.js';
+import { WaitQueue } from './internal/wait-queue.js';
+import { Waiter, promiseInto } from './internal/waiter.js';
+
+// ─── Public types ───────────────────────────────────────────────────────────
+
+/** The result of a comma-ok receive, as Go's `v, ok := <-ch`. */
+export type ReceiveResult<T> = { value: T; ok: true } | { value: undefined; ok: false };
+
+/** Options of every operation that may wait. */
+export interface WaitOptions {
+  /**
+   * Aborting the signal withdraws the waiting operation, which then rejects
+   * with `signal.reason` and has had no effect.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * What a full buffer does with a new value. `'block'` parks the sender (Go);
+ * `'drop-newest'` discards the new value; `'drop-oldest'` discards the oldest
+ * buffered one; `'conflated'` keeps only the latest value (capacity 1,
+ * dropping the older); `'unbounded'` never fills (explicit opt-in: memory
+ * grows with the backlog).
+ */
+export type BufferPolicy = 'block' | 'drop-newest' | 'drop-oldest' | 'conflated' | 'unbounded';
+
+/** Options of {@link chan}. */
+export interface ChanOptions<T> {
+  /** What a full buffer does with a new value; `'block'` by default. */
+  policy?: BufferPolicy | undefined;
+  /**
+   * Called synchronously with each value the channel took but will never
+   * deliver: dropped by the policy, discarded from the buffer by `cancel()`,
+   * or carried by a send rejected because the channel is closed. A send
+   * withdrawn by its abort signal had no effect and is not reported. Use it
+   * to release resources carried by values. An exception it throws is
+   * rethrown in a microtask, as an uncaught error, never swallowed.
+   */
+  onUndelivered?: ((value: T) => void) | undefined;
+}
+
+/** The read-only state every channel view shares. */
+interface ChannelState {
+  /** Values in the buffer now (Go's `len(ch)`). */
+  readonly length: number;
+  /** Buffer size: 0 when unbuffered, `Infinity` when unbounded (Go's `cap(ch)`). */
+  readonly capacity: number;
+  /** Whether `close()` or `cancel()` has been called. */
+  readonly closed: boolean;
+}
+
+/**
+ * The sending side of a channel, as Go's `chan<- T`. The view is the channel
+ * itself with a narrower type; directions are checked by the compiler, as in
+ * Go, not at run time.
+ */
+export interface SendChannel<T> extends ChannelState {
+  /**
+   * Sends `value`. Resolves once the value is buffered or, on an unbuffered
+   * channel, once a receiver has taken it. Waits while the buffer is full
+   * (`'block'` policy): that wait is the backpressure.
+   *
+   * @throws rejects with `ChannelClosedError` if the channel is closed, or
+   * closes while the send waits; with `signal.reason` if aborted first.
+   */
+  send(value: T, options?: WaitOptions): Promise<void>;
+  /**
+   * Sends `value` only if that needs no waiting; returns whether it was sent
+   * (a drop policy counts as sent).
+   *
+   * @throws ChannelClosedError if the channel is closed.
+   */
+  trySend(value: T): boolean;
+  /**
+   * Closes the channel: parked receivers learn of the close, parked senders
+   * reject with `ChannelClosedError`, and receivers drain buffered values
+   * before they see the close.
+   *
+   * @throws ChannelClosedError if the channel is already closed.
+   */
+  close(): void;
+}
+
+/**
+ * The receiving side of a channel, as Go's `<-chan T`. `for await` reads
+ * values until the channel is closed and drained.
+ */
+export interface ReceiveChannel<T> extends ChannelState, AsyncIterable<T> {
+  /**
+   * Receives the next value, waiting for one if needed.
+   *
+   * @throws rejects with `ChannelClosedError` once the channel is closed and
+   * drained; with `signal.reason` if aborted first.
+   */
+  receive(options?: WaitOptions): Promise<T>;
+  /**
+   * Receives the next value as `{ value, ok: true }`, or `{ ok: false }` once
+   * the channel is closed and drained (Go's `v, ok := <-ch`). Never rejects
+   * but for an abort.
+   */
+  receiveOk(options?: WaitOptions): Promise<ReceiveResult<T>>;
+  /**
+   * Receives a value only if that needs no waiting: a result, or `undefined`
+   * when a receive would have to wait.
+   */
+  tryReceive(): ReceiveResult<T> | undefined;
+  /**
+   * An async iterator over received values that ends when the channel is
+   * closed and drained. Its `return()` (a `break` out of `for await`)
+   * withdraws a pending receive, so no value is lost; aborting `signal`
+   * rejects the pending `next()` with `signal.reason`.
+   */
+  values(options?: WaitOptions): AsyncIterableIterator<T>;
+  /**
+   * Closes the channel if it is open and discards its buffered values,
+   * handing each to `onUndelivered`: for a consumer that stops reading for
+   * good. Safe to call more than once.
+   */
+  cancel(): void;
+}
+
+/** A channel with both directions. Create one with {@link chan}. */
+export interface Channel<T> extends SendChannel<T>, ReceiveChannel<T> {
+  /** This channel typed as send-only. */
+  readonly sendOnly: SendChannel<T>;
+  /** This channel typed as receive-only. */
+  readonly receiveOnly: ReceiveChannel<T>;
+}
+
+// ─── Internal constants ─────────────────────────────────────────────────────
+
+/** `poll` found nothing to receive and the channel is open. */
+export const EMPTY: unique symbol = Symbol('rxchan.empty');
+/** `poll` found the channel closed and drained. */
+export const CLOSED: unique symbol = Symbol('rxchan.closed');
+
+const POLICY_BLOCK = 0;
+const POLICY_DROP_NEWEST = 1;
+const POLICY_DROP_OLDEST = 2;
+
+const MODE_SEND = 0;
+const MODE_RECEIVE = 1;
+const MODE_RECEIVE_OK = 2;
+const MODE_NEXT = 3;
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({ value: undefined, ok: false });
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/** Runs a user hook; its exception becomes an uncaught error, never a broken channel. */
+export function callHook<T>(hook: (value: T) => void, value: T): void {
+  try {
+    hook(value);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/** Formats a received value for an argument error message. */
+export { describe as describeValue };
+
+// ─── Parked plain operations ────────────────────────────────────────────────
+
+/** A parked `send`, `receive`, `receiveOk` or iterator `next`. */
+class OpWaiter extends Waiter {
+  resolve: (value: never) => void = noop;
+  reject: (reason: unknown) => void = noop;
+
+  constructor(
+    /** Which operation parked (MODE_*); fixed. */
+    readonly mode: number,
+    /** The abort signal listened to while parked, if any; fixed. */
+    readonly signal: AbortSignal | undefined,
+  ) {
+    super();
+  }
+
+  sent(): void {
+    this.detach();
+    (this.resolve as (v: undefined) => void)(undefined);
+  }
+
+  received(value: unknown): void {
+    this.detach();
+    const resolve = this.resolve as (v: unknown) => void;
+    if (this.mode === MODE_RECEIVE) resolve(value);
+    else if (this.mode === MODE_RECEIVE_OK) resolve({ value, ok: true });
+    else resolve({ value, done: false });
+  }
+
+  closedReceive(): void {
+    this.detach();
+    const resolve = this.resolve as (v: unknown) => void;
+    if (this.mode === MODE_RECEIVE) {
+      this.reject(new ChannelClosedError('receive(): channel is closed and drained'));
+    } else if (this.mode === MODE_RECEIVE_OK) resolve(CLOSED_RESULT);
+    else resolve(DONE);
+  }
+
+  closedSend(error: ChannelClosedError): void {
+    this.detach();
+    this.reject(error);
+  }
+
+  /** The abort listener: withdraw and reject. Runs synchronously inside `abort()`. */
+  handleEvent(): void {
+    // A settled waiter has already removed this listener, so the waiter is
+    // still queued here: the abort wins and the operation has had no effect.
+    const queue = this.queue;
+    assertInternal(queue !== null, 'an aborted waiter is not queued');
+    queue.remove(this);
+    this.detach();
+    this.reject((this.signal as AbortSignal).reason);
+  }
+
+  /** Settles this waiter's withdrawal from a queue by the caller. */
+  withdrawDone(): void {
+    this.detach();
+    (this.resolve as (v: unknown) => void)(DONE);
+  }
+
+  private detach(): void {
+    if (this.signal !== undefined) this.signal.removeEventListener('abort', this);
+  }
+}
+
+function noop(): void {}
+
+// ─── The channel ────────────────────────────────────────────────────────────
+
+/**
+ * The channel implementation. Exported for `select` and the other core
+ * modules; users see it only through the {@link Channel} interfaces.
+ */
+export class ChannelImpl<T> implements Channel<T> {
+  /** Parked receivers, oldest first. Only non-empty while the buffer is empty. */
+  readonly recvq = new WaitQueue<Waiter>();
+  /** Parked senders, oldest first. Only non-empty while the buffer is full. */
+  readonly sendq = new WaitQueue<Waiter>();
+  /** Buffered values; null for an unbuffered channel. */
+  private readonly buffer: Ring<T> | null;
+  /** POLICY_* for a full buffer; fixed. */
+  private readonly policy: number;
+  /** Set once by close() or cancel(). */
+  private isClosed = false;
+
+  constructor(
+    /** Buffer size (Infinity when unbounded); fixed. */
+    readonly capacity: number,
+    policy: number,
+    /** The onUndelivered hook; fixed. */
+    private readonly onUndelivered: ((value: T) => void) | undefined,
+    /** Whether this is a nil channel, on which nothing ever happens; fixed. */
+    readonly isNil: boolean,
+  ) {
+    this.policy = policy;
+    this.buffer = capacity > 0 ? new Ring<T>(capacity) : null;
+  }
+
+  get length(): number {
+    return this.buffer === null ? 0 : this.buffer.length;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get sendOnly(): SendChannel<T> {
+    return this;
+  }
+
+  get receiveOnly(): ReceiveChannel<T> {
+    return this;
+  }
+
+  // ─── Send ─────────────────────────────────────────────────────────────────
+
+  send(value: T, options?: WaitOptions): Promise<void> {
+    const signal = options === undefined ? undefined : options.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (this.isNil) return parkForever(signal);
+    if (this.isClosed) return Promise.reject(this.rejectSend(value));
+    if (this.offer(value)) return RESOLVED;
+
+    const waiter = new OpWaiter(MODE_SEND, signal);
+    waiter.value = value;
+    const promise = promiseInto<void>(waiter);
+    this.sendq.push(waiter);
+    if (signal !== undefined) signal.addEventListener('abort', waiter);
+    return promise;
+  }
+
+  trySend(value: T): boolean {
+    if (this.isNil) return false;
+    if (this.isClosed) throw this.rejectSend(value);
+    return this.offer(value);
+  }
+
+  /** Whether a send would complete now (a send on a closed channel completes by failing). */
+  canSend(): boolean {
+    return (
+      this.isClosed ||
+      this.recvq.size > 0 ||
+      (this.buffer !== null &&
+        (this.buffer.length < this.capacity || this.policy !== POLICY_BLOCK))
+    );
+  }
+
+  /**
+   * Completes a send without waiting if possible; returns whether it did.
+   * Precondition: the channel is open and not nil.
+   */
+  offer(value: T): boolean {
+    const receiver = this.recvq.shift();
+    if (receiver !== null) {
+      receiver.received(value);
+      return true;
+    }
+    const buffer = this.buffer;
+    if (buffer === null) return false;
+    if (buffer.length < this.capacity) {
+      buffer.push(value);
+      return true;
+    }
+    if (this.policy === POLICY_DROP_NEWEST) {
+      this.undelivered(value);
+      return true;
+    }
+    if (this.policy === POLICY_DROP_OLDEST) {
+      const oldest = buffer.shift();
+      buffer.push(value);
+      // The hook runs last, with the channel consistent, because it may
+      // call back into this channel.
+      this.undelivered(oldest);
+      return true;
+    }
+    return false;
+  }
+
+  /** The error for a send on a closed channel, after handing its value back. */
+  rejectSend(value: T): ChannelClosedError {
+    this.undelivered(value);
+    return new ChannelClosedError('send(): channel is closed');
+  }
+
+  // ─── Receive ──────────────────────────────────────────────────────────────
+
+  receive(options?: WaitOptions): Promise<T> {
+    const signal = options === undefined ? undefined : options.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (this.isNil) return parkForever(signal);
+    const value = this.poll();
+    if (value === EMPTY) return this.parkReceiver<T>(MODE_RECEIVE, signal);
+    if (value === CLOSED) {
+      return Promise.reject(new ChannelClosedError('receive(): channel is closed and drained'));
+    }
+    return Promise.resolve(value);
+  }
+
+  receiveOk(options?: WaitOptions): Promise<ReceiveResult<T>> {
+    const signal = options === undefined ? undefined : options.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (this.isNil) return parkForever(signal);
+    const value = this.poll();
+    if (value === EMPTY) return this.parkReceiver<ReceiveResult<T>>(MODE_RECEIVE_OK, signal);
+    if (value === CLOSED) return Promise.resolve(CLOSED_RESULT);
+    return Promise.resolve({ value, ok: true });
+  }
+
+  tryReceive(): ReceiveResult<T> | undefined {
+    if (this.isNil) return undefined;
+    const value = this.poll();
+    if (value === EMPTY) return undefined;
+    if (value === CLOSED) return CLOSED_RESULT;
+    return { value, ok: true };
+  }
+
+  /** Whether a receive would complete now (closed and drained counts). */
+  canReceive(): boolean {
+    return (
+      this.isClosed || this.sendq.size > 0 || (this.buffer !== null && this.buffer.length > 0)
+    );
+  }
+
+  /**
+   * Completes a receive without waiting if possible: the value, CLOSED or
+   * EMPTY. Precondition: the channel is not nil.
+   */
+  poll(): T | typeof EMPTY | typeof CLOSED {
+    const buffer = this.buffer;
+    if (buffer !== null && buffer.length > 0) {
+      const value = buffer.shift();
+      // The freed slot goes to the oldest parked sender (invariant 1).
+      const sender = this.sendq.shift();
+      if (sender !== null) {
+        buffer.push(sender.value as T);
+        sender.sent();
+      }
+      return value;
+    }
+    const sender = this.sendq.shift();
+    if (sender !== null) {
+      const value = sender.value as T;
+      sender.sent();
+      return value;
+    }
+    return this.isClosed ? CLOSED : EMPTY;
+  }
+
+  private parkReceiver<R>(mode: number, signal: AbortSignal | undefined): Promise<R> {
+    const waiter = new OpWaiter(mode, signal);
+    const promise = promiseInto<R>(waiter);
+    this.recvq.push(waiter);
+    if (signal !== undefined) signal.addEventListener('abort', waiter);
+    return promise;
+  }
+
+  values(options?: WaitOptions): AsyncIterableIterator<T> {
+    return new ChannelIterator(this, options === undefined ? undefined : options.signal);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return new ChannelIterator(this, undefined);
+  }
+
+  /** Parks an iterator's `next`. Precondition: a poll found EMPTY. */
+  parkNext(signal: AbortSignal | undefined): { waiter: OpWaiter; promise: Promise<IteratorResult<T>> } {
+    const waiter = new OpWaiter(MODE_NEXT, signal);
+    const promise = promiseInto<IteratorResult<T>>(waiter);
+    this.recvq.push(waiter);
+    if (signal !== undefined) signal.addEventListener('abort', waiter);
+    return { waiter, promise };
+  }
+
+  // ─── Close ────────────────────────────────────────────────────────────────
+
+  close(): void {
+    if (this.isNil) throw new TypeError('close(): cannot close a nil channel');
+    if (this.isClosed) throw new ChannelClosedError('close(): channel is already closed');
+    this.isClosed = true;
+
+    // Parked receivers exist only while the buffer is empty (invariant 1),
+    // so each of them sees the close now.
+    let receiver: Waiter | null;
+    while ((receiver = this.recvq.shift()) !== null) receiver.closedReceive();
+
+    // Parked senders are rejected; their values go back through the hook
+    // after every waiter has settled.
+    let sender: Waiter | null;
+    let undelivered: T[] | undefined;
+    while ((sender = this.sendq.shift()) !== null) {
+      sender.closedSend(new ChannelClosedError('send(): channel closed while the send waited'));
+      (undelivered ??= []).push(sender.value as T);
+    }
+    if (undelivered !== undefined) for (const value of undelivered) this.undelivered(value);
+  }
+
+  cancel(): void {
+    if (this.isNil) throw new TypeError('cancel(): cannot cancel a nil channel');
+    if (!this.isClosed) this.close();
+    if (this.buffer !== null && this.buffer.length > 0) {
+      for (const value of this.buffer.clear()) this.undelivered(value);
+    }
+  }
+
+  private undelivered(value: T): void {
+    if (this.onUndelivered !== undefined) callHook(this.onUndelivered, value);
+  }
+}
+
+// ─── Iteration ──────────────────────────────────────────────────────────────
+
+/** The async iterator of `values()` and `for await`. */
+class ChannelIterator<T> implements AsyncIterableIterator<T> {
+  /** Iterator `next` calls still parked; pruned on every park. */
+  private parked: OpWaiter[] = [];
+  /** Set by `return()`, or when the channel was seen closed and drained. */
+  private isDone = false;
+
+  constructor(
+    /** The channel read; fixed. */
+    private readonly channel: ChannelImpl<T>,
+    /** Aborts pending and future `next` calls; fixed. */
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.isDone) return Promise.resolve(DONE);
+    const signal = this.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    const channel = this.channel;
+    if (channel.isNil) return parkForever(signal);
+    const value = channel.poll();
+    if (value === CLOSED) {
+      this.isDone = true;
+      return Promise.resolve(DONE);
+    }
+    if (value !== EMPTY) return Promise.resolve({ value, done: false });
+
+    const { waiter, promise } = channel.parkNext(signal);
+    if (this.parked.length > 0) this.parked = this.parked.filter((w) => w.queue !== null);
+    this.parked.push(waiter);
+    return promise;
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.isDone = true;
+    // Withdraw parked receives before they take a value, so breaking out of
+    // a loop leaves every later value in the channel.
+    for (const waiter of this.parked) {
+      if (waiter.queue !== null) {
+        waiter.queue.remove(waiter);
+        waiter.withdrawDone();
+      }
+    }
+    this.parked = [];
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+// ─── Nil channels ───────────────────────────────────────────────────────────
+
+/** A promise that settles only when `signal` aborts. */
+function parkForever<R>(signal: AbortSignal | undefined): Promise<R> {
+  return new Promise<R>((_resolve, reject) => {
+    if (signal !== undefined) {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }
+  });
+}
+
+// ─── Constructors ───────────────────────────────────────────────────────────
+
+/**
+ * Makes a channel, as Go's `make(chan T, capacity)`. With capacity 0 (the
+ * default) a send waits until a receiver takes the value (rendezvous);
+ * with capacity n, up to n values wait in a buffer and only a send into a
+ * full buffer waits. `policy` changes what a full buffer does; see
+ * {@link BufferPolicy}. `'conflated'` and `'unbounded'` set the capacity
+ * themselves, so pass them as `chan({ policy })`.
+ *
+ * Close: receivers drain the buffer, then see the close; waiting senders
+ * reject with `ChannelClosedError`. Abort: a waiting operation whose signal
+ * aborts is withdrawn and rejects with `signal.reason`, having had no effect.
+ * Backpressure: with `'block'`, a full buffer makes `send` wait.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<string>(2);
+ * await ch.send('buffered');
+ * await ch.send('channel');
+ * ch.close();
+ * for await (const message of ch) console.log(message); // buffered, channel
+ * ```
+ * @throws RangeError for a capacity that is not a non-negative integer, a
+ * drop policy without a buffer, or a capacity given with a policy that sets
+ * its own; TypeError for an unknown policy or a hook that is not a function.
+ * @see nilChan
+ */
+export function chan<T>(capacity?: number, options?: ChanOptions<T>): Channel<T>;
+export function chan<T>(options: ChanOptions<T>): Channel<T>;
+export function chan<T>(
+  capacityOrOptions?: number | ChanOptions<T>,
+  maybeOptions?: ChanOptions<T>,
+): Channel<T> {
+  let capacity: number | undefined;
+  let options: ChanOptions<T> | undefined;
+  if (typeof capacityOrOptions === 'object' && capacityOrOptions !== null) {
+    options = capacityOrOptions;
+  } else {
+    capacity = capacityOrOptions;
+    options = maybeOptions;
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`chan(): options must be an object, got ${describe(options)}`);
+  }
+  if (
+    capacity !== undefined &&
+    (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 0)
+  ) {
+    throw new RangeError(
+      `chan(): capacity must be a non-negative integer, got ${describe(capacity)}` +
+        (capacity === Infinity ? " (use chan({ policy: 'unbounded' }))" : ''),
+    );
+  }
+  const policy = options?.policy ?? 'block';
+  const onUndelivered = options?.onUndelivered;
+  if (onUndelivered !== undefined && typeof onUndelivered !== 'function') {
+    throw new TypeError(
+      `chan(): onUndelivered must be a function, got ${describe(onUndelivered)}`,
+    );
+  }
+
+  switch (policy) {
+    case 'block':
+      return new ChannelImpl<T>(capacity ?? 0, POLICY_BLOCK, onUndelivered, false);
+    case 'drop-newest':
+    case 'drop-oldest':
+      if (capacity === undefined || capacity === 0) {
+        throw new RangeError(
+          `chan(): policy '${policy}' needs a capacity of at least 1, got ${capacity ?? 0}`,
+        );
+      }
+      return new ChannelImpl<T>(
+        capacity,
+        policy === 'drop-newest' ? POLICY_DROP_NEWEST : POLICY_DROP_OLDEST,
+        onUndelivered,
+        false,
+      );
+    case 'conflated':
+    case 'unbounded':
+      if (capacity !== undefined) {
+        throw new RangeError(
+          `chan(): policy '${policy}' sets its own capacity, so none may be given, got ${capacity}`,
+        );
+      }
+      return policy === 'conflated'
+        ? new ChannelImpl<T>(1, POLICY_DROP_OLDEST, onUndelivered, false)
+        : new ChannelImpl<T>(Infinity, POLICY_BLOCK, onUndelivered, false);
+    default:
+      throw new TypeError(
+        "chan(): policy must be 'block', 'drop-newest', 'drop-oldest', 'conflated' or " +
+          `'unbounded', got ${describe(policy)}`,
+      );
+  }
+}
+
+/**
+ * Makes a nil channel, Go's `var ch chan T`: sends and receives on it wait
+ * forever (until their signal aborts), `trySend` returns false, `tryReceive`
+ * returns `undefined`, and a select case on it is never chosen, which is how
+ * Go code switches a case off. Closing it throws.
+ *
+ * @example
+ * ```ts
+ * const off = nilChan<number>();
+ * console.log(off.tryReceive()); // undefined
+ * ```
+ * @throws TypeError from `close()` and `cancel()`.
+ */
+export function nilChan<T>(): Channel<T> {
+  return new ChannelImpl<T>(0, POLICY_BLOCK, undefined, true);
+}
+
+/** Returns the implementation behind a channel view, or undefined for anything else. */
+export function asChannelImpl(value: unknown): ChannelImpl<unknown> | undefined {
+  return value instanceof ChannelImpl ? value : undefined;
+}

@@ -1,0 +1,49 @@
+import type { ChannelClosedError } from '../errors.js';
+import { QueueNode } from './wait-queue.js';
+
+/**
+ * A parked operation as a channel sees it: a plain send or receive, an async
+ * iterator's `next`, or one case of a parked select. The channel removes the
+ * waiter from its queue first and then calls exactly one of these methods,
+ * once; none of them may call back into a channel synchronously.
+ */
+export abstract class Waiter extends QueueNode {
+  /** For a parked sender: the value it carries. Unused by receivers. */
+  value: unknown = undefined;
+
+  /** A receiver (or the buffer) took this sender's value. */
+  abstract sent(): void;
+  /** This parked receiver is handed `value`. */
+  abstract received(value: unknown): void;
+  /** The channel closed while this receiver was parked. */
+  abstract closedReceive(): void;
+  /** The channel closed while this sender was parked; `value` was not delivered. */
+  abstract closedSend(error: ChannelClosedError): void;
+}
+
+/** Resolve and reject functions captured by `capture` for the promise being made. */
+let capturedResolve: (value: never) => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+
+/**
+ * A shared promise executor: one function for every promise the core makes,
+ * so parking an operation allocates no closure of its own.
+ */
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Settlement functions of one pending promise. */
+export interface Settle {
+  resolve: (value: never) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** Makes a promise and stores its settlement functions in `target`. */
+export function promiseInto<T>(target: Settle): Promise<T> {
+  const promise = new Promise<T>(capture);
+  target.resolve = capturedResolve;
+  target.reject = capturedReject;
+  return promise;
+}

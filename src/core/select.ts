@@ -1,0 +1,400 @@
+/**
+ * `select`: wait on several channel operations and perform exactly one.
+ *
+ * Invariants:
+ * 1. A select performs at most one of its cases; every other case has had
+ *    no effect by the time its promise settles.
+ * 2. A parked select is one waiter per channel case, all sharing one state;
+ *    when one case fires, the others are withdrawn synchronously, before any
+ *    other code runs, and its timers and abort listener are cleared.
+ * 3. A timer is armed only when the select parks, never on the ready path.
+ * 4. Cases are immutable descriptions; one case object may be reused by any
+ *    number of selects, concurrently.
+ */
+import {
+  CLOSED,
+  ChannelImpl,
+  describeValue,
+  type ReceiveChannel,
+  type SendChannel,
+} from './channel.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ChannelClosedError } from './errors.js';
+import { assertInternal } from './internal/assert.js';
+import { Waiter, promiseInto } from './internal/waiter.js';
+
+// ─── Cases ──────────────────────────────────────────────────────────────────
+
+/** A receive case; create it with {@link onReceive}. */
+export class ReceiveCase<T> {
+  /** Brands the type parameter; never set. */
+  declare readonly __value?: T;
+  constructor(/** The channel to receive from. */ readonly channel: ReceiveChannel<T>) {}
+}
+
+/** A send case; create it with {@link onSend}. */
+export class SendCase<T> {
+  constructor(
+    /** The channel to send on. */
+    readonly channel: SendChannel<T>,
+    /** The value sent if this case is chosen. */
+    readonly value: T,
+  ) {}
+}
+
+/** A timeout case; create it with {@link onTimeout}. */
+export class TimeoutCase {
+  constructor(
+    /** Milliseconds from the moment the select parks. */
+    readonly ms: number,
+    /** The clock that measures them. */
+    readonly clock: Clock,
+  ) {}
+}
+
+/** The default case; create it with {@link onDefault}. */
+export class DefaultCase {
+  /** Distinguishes this class structurally from the other cases. */
+  readonly isDefault = true;
+}
+
+/** Any select case. */
+export type SelectCase = ReceiveCase<any> | SendCase<any> | TimeoutCase | DefaultCase;
+
+/** The result of a select: which case fired and, for a receive, what it got. */
+export type SelectResult<C extends Record<string, SelectCase>> = {
+  [K in keyof C & string]: C[K] extends ReceiveCase<infer T>
+    ? { key: K; value: T; ok: true } | { key: K; value: undefined; ok: false }
+    : { key: K };
+}[keyof C & string];
+
+/** Options of {@link select}. */
+export interface SelectOptions {
+  /** Aborting withdraws every case; the select rejects with `signal.reason`. */
+  signal?: AbortSignal | undefined;
+  /**
+   * The random source for choosing among ready cases, returning numbers in
+   * [0, 1); `Math.random` by default. Pass a seeded one for reproducible runs.
+   */
+  random?: (() => number) | undefined;
+  /**
+   * Choose the first ready case in declaration order instead of at random.
+   * Faster and predictable, but a busy early case can starve later ones.
+   */
+  biased?: boolean | undefined;
+}
+
+/**
+ * A case that receives from `channel`. When chosen the result carries
+ * `value` and `ok` (false once the channel is closed and drained, as Go's
+ * `v, ok := <-ch`). A nil channel's case is never chosen.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<number>(1);
+ * ch.trySend(7);
+ * const r = await select({ got: onReceive(ch) });
+ * if (r.key === 'got' && r.ok) console.log(r.value); // 7
+ * ```
+ * @throws TypeError if `channel` is not a channel made by this library.
+ */
+export function onReceive<T>(channel: ReceiveChannel<T>): ReceiveCase<T> {
+  if (!(channel instanceof ChannelImpl)) {
+    throw new TypeError(`onReceive(): expected a channel, got ${describeValue(channel)}`);
+  }
+  return new ReceiveCase(channel);
+}
+
+/**
+ * A case that sends `value` on `channel`. Chosen when the send can complete;
+ * a send case on a closed channel makes the select reject with
+ * `ChannelClosedError` if chosen, as Go panics. A nil channel's case is never
+ * chosen.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<string>(1);
+ * const r = await select({ sent: onSend(ch, 'hi'), idle: onDefault() });
+ * console.log(r.key); // sent
+ * ```
+ * @throws TypeError if `channel` is not a channel made by this library.
+ */
+export function onSend<T>(channel: SendChannel<T>, value: T): SendCase<T> {
+  if (!(channel instanceof ChannelImpl)) {
+    throw new TypeError(`onSend(): expected a channel, got ${describeValue(channel)}`);
+  }
+  return new SendCase(channel, value);
+}
+
+/**
+ * A case chosen when `ms` milliseconds pass after the select parks and no
+ * other case has fired. Its timer exists only while the select is parked and
+ * is always cleared when the select settles, so a select loop with a long
+ * timeout holds no timers (unlike Go's `time.After` in a loop).
+ * `Infinity` never fires.
+ *
+ * @example
+ * ```ts
+ * const never = chan<number>();
+ * const r = await select({ v: onReceive(never), late: onTimeout(5) });
+ * console.log(r.key); // late
+ * ```
+ * @throws RangeError if `ms` is negative or NaN; TypeError if not a number.
+ */
+export function onTimeout(ms: number, options?: { clock?: Clock | undefined }): TimeoutCase {
+  if (typeof ms !== 'number') {
+    throw new TypeError(`onTimeout(): ms must be a number, got ${describeValue(ms)}`);
+  }
+  if (!(ms >= 0)) {
+    throw new RangeError(`onTimeout(): ms must be a non-negative number, got ${ms}`);
+  }
+  return new TimeoutCase(ms, options?.clock ?? systemClock);
+}
+
+const DEFAULT_CASE = new DefaultCase();
+
+/**
+ * Go's `default:` clause: chosen when no other case is ready, so the select
+ * never waits. At most one per select.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<number>();
+ * const r = await select({ v: onReceive(ch), none: onDefault() });
+ * console.log(r.key); // none
+ * ```
+ */
+export function onDefault(): DefaultCase {
+  return DEFAULT_CASE;
+}
+
+// ─── Parked state ───────────────────────────────────────────────────────────
+
+/** One channel case of a parked select, queued on that channel. */
+class CaseWaiter extends Waiter {
+  constructor(
+    /** The select this case belongs to; fixed. */
+    readonly state: SelectState,
+    /** The case's key in the cases object; fixed. */
+    readonly key: string,
+    /** The channel whose queue holds this waiter; fixed. */
+    readonly channel: ChannelImpl<unknown>,
+  ) {
+    super();
+  }
+
+  sent(): void {
+    this.state.settle(this, { key: this.key });
+  }
+
+  received(value: unknown): void {
+    this.state.settle(this, { key: this.key, value, ok: true });
+  }
+
+  closedReceive(): void {
+    this.state.settle(this, { key: this.key, value: undefined, ok: false });
+  }
+
+  closedSend(error: ChannelClosedError): void {
+    this.state.fail(this, error);
+  }
+}
+
+/** A parked select: its case waiters, timers and abort listener. */
+class SelectState {
+  resolve: (value: never) => void = noop;
+  reject: (reason: unknown) => void = noop;
+  /** Channel case waiters; each is queued until the select settles. */
+  readonly waiters: CaseWaiter[] = [];
+  /** Armed timers as clock, handle pairs; cleared when the select settles. */
+  timers: unknown[] | null = null;
+  /** Set once when the select settles; later wake-ups are ignored. */
+  private isSettled = false;
+
+  constructor(/** The abort signal listened to while parked; fixed. */ readonly signal: AbortSignal | undefined) {}
+
+  /** A case fired; `winner` (if a channel case) was already dequeued by its channel. */
+  settle(winner: CaseWaiter | null, result: object): void {
+    assertInternal(!this.isSettled, 'a settled select was woken');
+    this.withdraw(winner);
+    (this.resolve as (value: object) => void)(result);
+  }
+
+  fail(winner: CaseWaiter | null, error: unknown): void {
+    assertInternal(!this.isSettled, 'a settled select was failed');
+    this.withdraw(winner);
+    this.reject(error);
+  }
+
+  /** Arms a timeout case. */
+  arm(key: string, timeout: TimeoutCase): void {
+    const handle = timeout.clock.setTimeout(() => this.settle(null, { key }), timeout.ms);
+    (this.timers ??= []).push(timeout.clock, handle);
+  }
+
+  /** The abort listener. */
+  handleEvent(): void {
+    this.fail(null, (this.signal as AbortSignal).reason);
+  }
+
+  /**
+   * Removes every case but `winner` from its channel, clears the timers and
+   * the abort listener. Runs synchronously in the waking operation, so no
+   * other code can observe a half-parked select (invariant 2).
+   */
+  private withdraw(winner: CaseWaiter | null): void {
+    this.isSettled = true;
+    for (const waiter of this.waiters) {
+      if (waiter !== winner && waiter.queue !== null) waiter.queue.remove(waiter);
+    }
+    const timers = this.timers;
+    if (timers !== null) {
+      for (let i = 0; i < timers.length; i += 2) {
+        (timers[i] as Clock).clearTimeout(timers[i + 1]);
+      }
+      this.timers = null;
+    }
+    if (this.signal !== undefined) this.signal.removeEventListener('abort', this);
+  }
+}
+
+function noop(): void {}
+
+// ─── select ─────────────────────────────────────────────────────────────────
+
+/**
+ * Waits until one of `cases` can proceed, performs it, and resolves with
+ * which one (Go's `select`). Cases are an object of named cases made by
+ * {@link onReceive}, {@link onSend}, {@link onTimeout} and {@link onDefault};
+ * the result's `key` names the case chosen, and is typed as a discriminated
+ * union, so `switch (r.key)` narrows `r.value` for receive cases.
+ *
+ * 1. If several cases are ready, one is chosen uniformly at random (or the
+ *    first, with `biased`). 2. If none is ready and there is a default case,
+ *    it is chosen. 3. Otherwise the select waits on every case; the first to
+ *    fire wins and every other case is withdrawn at once, with no effect.
+ *
+ * Close: a receive case on a closed, drained channel is ready with
+ * `ok: false`; a chosen send case on a closed channel rejects with
+ * `ChannelClosedError`. Abort: the select withdraws and rejects with
+ * `signal.reason`. An empty cases object waits forever (Go's `select {}`).
+ *
+ * @example
+ * ```ts
+ * const a = chan<number>(1);
+ * const b = chan<string>(1);
+ * b.trySend('hello');
+ * const r = await select({ num: onReceive(a), str: onReceive(b) });
+ * switch (r.key) {
+ *   case 'num': console.log('number', r.value); break;
+ *   case 'str': console.log('string', r.value); break; // string hello
+ * }
+ * ```
+ * @throws TypeError (synchronously) if a case was not made by the case
+ * functions, if there are two default cases, or if `cases` is not an object.
+ */
+export function select<C extends Record<string, SelectCase>>(
+  cases: C,
+  options?: SelectOptions,
+): Promise<SelectResult<C>> {
+  if (typeof cases !== 'object' || cases === null) {
+    throw new TypeError(`select(): cases must be an object of cases, got ${describeValue(cases)}`);
+  }
+  const signal = options?.signal;
+  const biased = options?.biased === true;
+  const random = options?.random ?? Math.random;
+  const keys = Object.keys(cases);
+
+  // Pass 1: validate every case and pick a ready one, changing nothing, so a
+  // bad case throws before any channel is touched.
+  let chosen: string | undefined;
+  let readyCount = 0;
+  let defaultKey: string | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const c: unknown = cases[key];
+    let isReady = false;
+    if (c instanceof ReceiveCase) {
+      const channel = c.channel as ChannelImpl<unknown>;
+      isReady = !channel.isNil && channel.canReceive();
+    } else if (c instanceof SendCase) {
+      const channel = c.channel as ChannelImpl<unknown>;
+      isReady = !channel.isNil && channel.canSend();
+    } else if (c instanceof DefaultCase) {
+      if (defaultKey !== undefined) {
+        throw new TypeError(
+          `select(): at most one onDefault() case is allowed, got "${defaultKey}" and "${key}"`,
+        );
+      }
+      defaultKey = key;
+    } else if (!(c instanceof TimeoutCase)) {
+      throw new TypeError(
+        `select(): case "${key}" must be made by onReceive, onSend, onTimeout or onDefault, ` +
+          `got ${describeValue(c)}`,
+      );
+    }
+    if (isReady) {
+      // Reservoir sampling: the k-th ready case replaces the pick with
+      // probability 1/k, which makes the final pick uniform.
+      readyCount++;
+      if (biased ? readyCount === 1 : readyCount === 1 || random() * readyCount < 1) {
+        chosen = key;
+      }
+    }
+  }
+
+  // An abort that came first wins over ready cases: the select has no effect.
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+
+  // Pass 2: perform the chosen ready case.
+  if (chosen !== undefined) return complete(chosen, cases[chosen] as SelectCase);
+
+  // Pass 3: nothing is ready; a default case answers at once.
+  if (defaultKey !== undefined) {
+    return Promise.resolve({ key: defaultKey } as SelectResult<C>);
+  }
+
+  // Pass 4: park on every channel case, arm the timers, listen for abort.
+  const state = new SelectState(signal);
+  const promise = promiseInto<SelectResult<C>>(state);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const c = cases[key];
+    if (c instanceof ReceiveCase || c instanceof SendCase) {
+      const channel = c.channel as ChannelImpl<unknown>;
+      if (channel.isNil) continue;
+      const waiter = new CaseWaiter(state, key, channel);
+      state.waiters.push(waiter);
+      if (c instanceof SendCase) {
+        waiter.value = c.value;
+        channel.sendq.push(waiter);
+      } else {
+        channel.recvq.push(waiter);
+      }
+    } else if (c instanceof TimeoutCase && c.ms !== Infinity) {
+      state.arm(key, c);
+    }
+  }
+  if (signal !== undefined) signal.addEventListener('abort', state);
+  return promise;
+}
+
+/** Performs a case found ready in pass 1. No user code ran since the check. */
+function complete<C extends Record<string, SelectCase>>(
+  key: string,
+  c: SelectCase,
+): Promise<SelectResult<C>> {
+  if (c instanceof ReceiveCase) {
+    const value = (c.channel as ChannelImpl<unknown>).poll();
+    if (value === CLOSED) {
+      return Promise.resolve({ key, value: undefined, ok: false } as SelectResult<C>);
+    }
+    return Promise.resolve({ key, value, ok: true } as SelectResult<C>);
+  }
+  const send = c as SendCase<unknown>;
+  const channel = send.channel as ChannelImpl<unknown>;
+  if (channel.closed) return Promise.reject(channel.rejectSend(send.value));
+  const isSent = channel.offer(send.value);
+  assertInternal(isSent, 'a ready send case could not send');
+  return Promise.resolve({ key } as SelectResult<C>);
+}

@@ -1,0 +1,30 @@
+/**
+ * rxchan: Go's channels, select, timers and tasks for TypeScript.
+ * This entry point has no runtime dependencies.
+ */
+export { chan, nilChan } from './core/channel.js';
+export type {
+  BufferPolicy,
+  ChanOptions,
+  Channel,
+  ReceiveChannel,
+  ReceiveResult,
+  SendChannel,
+  WaitOptions,
+} from './core/channel.js';
+export {
+  select,
+  onReceive,
+  onSend,
+  onTimeout,
+  onDefault,
+  ReceiveCase,
+  SendCase,
+  TimeoutCase,
+  DefaultCase,
+} from './core/select.js';
+export type { SelectCase, SelectOptions, SelectResult } from './core/select.js';
+export { systemClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export { seededRandom } from './core/random.js';
+export { ChannelClosedError, BufferOverflowError, TimeoutError } from './core/errors.js';
