@@ -12,18 +12,16 @@ export type {
   SendChannel,
   WaitOptions,
 } from './core/channel.js';
-export {
-  select,
-  onReceive,
-  onSend,
-  onTimeout,
-  onDefault,
+export { select, onReceive, onSend, onTimeout, onDefault } from './core/select.js';
+export type {
+  DefaultCase,
   ReceiveCase,
+  SelectCase,
+  SelectOptions,
+  SelectResult,
   SendCase,
   TimeoutCase,
-  DefaultCase,
 } from './core/select.js';
-export type { SelectCase, SelectOptions, SelectResult } from './core/select.js';
 export { systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { seededRandom } from './core/random.js';

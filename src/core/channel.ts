@@ -345,8 +345,7 @@ export class ChannelImpl<T> implements Channel<T> {
     return (
       this.isClosed ||
       this.recvq.size > 0 ||
-      (this.buffer !== null &&
-        (this.buffer.length < this.capacity || this.policy !== POLICY_BLOCK))
+      (this.buffer !== null && (this.buffer.length < this.capacity || this.policy !== POLICY_BLOCK))
     );
   }
 
@@ -421,9 +420,7 @@ export class ChannelImpl<T> implements Channel<T> {
 
   /** Whether a receive would complete now (closed and drained counts). */
   canReceive(): boolean {
-    return (
-      this.isClosed || this.sendq.size > 0 || (this.buffer !== null && this.buffer.length > 0)
-    );
+    return this.isClosed || this.sendq.size > 0 || (this.buffer !== null && this.buffer.length > 0);
   }
 
   /**
@@ -468,7 +465,10 @@ export class ChannelImpl<T> implements Channel<T> {
   }
 
   /** Parks an iterator's `next`. Precondition: a poll found EMPTY. */
-  parkNext(signal: AbortSignal | undefined): { waiter: OpWaiter; promise: Promise<IteratorResult<T>> } {
+  parkNext(signal: AbortSignal | undefined): {
+    waiter: OpWaiter;
+    promise: Promise<IteratorResult<T>>;
+  } {
     const waiter = new OpWaiter(MODE_NEXT, signal);
     const promise = promiseInto<IteratorResult<T>>(waiter);
     this.recvq.push(waiter);
@@ -634,9 +634,7 @@ export function chan<T>(
   const policy = options?.policy ?? 'block';
   const onUndelivered = options?.onUndelivered;
   if (onUndelivered !== undefined && typeof onUndelivered !== 'function') {
-    throw new TypeError(
-      `chan(): onUndelivered must be a function, got ${describe(onUndelivered)}`,
-    );
+    throw new TypeError(`chan(): onUndelivered must be a function, got ${describe(onUndelivered)}`);
   }
 
   switch (policy) {

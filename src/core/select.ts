@@ -59,7 +59,7 @@ export class DefaultCase {
 }
 
 /** Any select case. */
-export type SelectCase = ReceiveCase<any> | SendCase<any> | TimeoutCase | DefaultCase;
+export type SelectCase = ReceiveCase<unknown> | SendCase<unknown> | TimeoutCase | DefaultCase;
 
 /** The result of a select: which case fired and, for a receive, what it got. */
 export type SelectResult<C extends Record<string, SelectCase>> = {
@@ -211,7 +211,10 @@ class SelectState {
   /** Set once when the select settles; later wake-ups are ignored. */
   private isSettled = false;
 
-  constructor(/** The abort signal listened to while parked; fixed. */ readonly signal: AbortSignal | undefined) {}
+  constructor(
+    /** The abort signal listened to while parked; fixed. */ readonly signal:
+      AbortSignal | undefined,
+  ) {}
 
   /** A case fired; `winner` (if a channel case) was already dequeued by its channel. */
   settle(winner: CaseWaiter | null, result: object): void {
