@@ -33,8 +33,15 @@
 import { ChannelClosedError } from './errors.js';
 import { assertInternal } from './internal/assert.js';
 import { Ring } from './internal/ring.js';
+import { CLOSED, EMPTY } from './internal/sentinels.js';
 import { WaitQueue } from './internal/wait-queue.js';
 import { Waiter, promiseInto } from './internal/waiter.js';
+import {
+  observeChannel,
+  type ChannelObservable,
+  type ChannelObserver,
+  type ChannelSubscription,
+} from './observe.js';
 
 // ─── Public types ───────────────────────────────────────────────────────────
 
@@ -147,6 +154,15 @@ export interface ReceiveChannel<T> extends ChannelState, AsyncIterable<T> {
    */
   values(options?: WaitOptions): AsyncIterableIterator<T>;
   /**
+   * The Observable interop protocol, so RxJS's `from(ch)` reads the channel
+   * losslessly: one receive outstanding per subscriber, each value handed
+   * synchronously to `next`, completion once closed and drained, and
+   * unsubscribe withdraws the pending receive, consuming nothing. Defined
+   * under `Symbol.observable` too where that symbol exists.
+   */
+  '@@observable'(): ChannelObservable<T>;
+  [Symbol.observable](): ChannelObservable<T>;
+  /**
    * Closes the channel if it is open and discards its buffered values,
    * handing each to `onUndelivered`: for a consumer that stops reading for
    * good. Safe to call more than once.
@@ -163,11 +179,6 @@ export interface Channel<T> extends SendChannel<T>, ReceiveChannel<T> {
 }
 
 // ─── Internal constants ─────────────────────────────────────────────────────
-
-/** `poll` found nothing to receive and the channel is open. */
-export const EMPTY: unique symbol = Symbol('rxchan.empty');
-/** `poll` found the channel closed and drained. */
-export const CLOSED: unique symbol = Symbol('rxchan.closed');
 
 const POLICY_BLOCK = 0;
 const POLICY_DROP_NEWEST = 1;
@@ -464,6 +475,19 @@ export class ChannelImpl<T> implements Channel<T> {
     return new ChannelIterator(this, undefined);
   }
 
+  '@@observable'(): ChannelObservable<T> {
+    const observable = {
+      subscribe: (observer?: ChannelObserver<T> | ((value: T) => void)): ChannelSubscription =>
+        observeChannel(this, observer),
+      '@@observable': () => observable,
+    } as ChannelObservable<T>;
+    withObservableSymbol(observable, observable['@@observable']);
+    return observable;
+  }
+
+  /** Defined after the class, and only where `Symbol.observable` exists. */
+  declare [Symbol.observable]: () => ChannelObservable<T>;
+
   /** Parks an iterator's `next`. Precondition: a poll found EMPTY. */
   parkNext(signal: AbortSignal | undefined): {
     waiter: OpWaiter;
@@ -511,6 +535,22 @@ export class ChannelImpl<T> implements Channel<T> {
     if (this.onUndelivered !== undefined) callHook(this.onUndelivered, value);
   }
 }
+
+/**
+ * Adds `method` under `Symbol.observable` where a polyfill defines that
+ * symbol; without one, RxJS and others use the `'@@observable'` key.
+ */
+function withObservableSymbol(target: object, method: () => unknown): void {
+  if (typeof Symbol.observable === 'symbol') {
+    Object.defineProperty(target, Symbol.observable, {
+      value: method,
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
+withObservableSymbol(ChannelImpl.prototype, ChannelImpl.prototype['@@observable']);
 
 // ─── Iteration ──────────────────────────────────────────────────────────────
 

@@ -11,8 +11,8 @@
  * 4. Cases are immutable descriptions; one case object may be reused by any
  *    number of selects, concurrently.
  */
+import { CLOSED } from './internal/sentinels.js';
 import {
-  CLOSED,
   ChannelImpl,
   describeValue,
   type ReceiveChannel,
