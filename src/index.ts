@@ -25,4 +25,12 @@ export type {
 export { systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { seededRandom } from './core/random.js';
+export { yieldEvery } from './core/yield-every.js';
 export { ChannelClosedError, BufferOverflowError, TimeoutError } from './core/errors.js';
+export { after, timer, ticker, sleep } from './core/timers.js';
+export type { DelayOptions, Ticker, Timer, TimerOptions } from './core/timers.js';
+export { go } from './core/tasks.js';
+export { WaitGroup } from './core/wait-group.js';
+export { Group } from './core/group.js';
+export type { GroupOptions, GroupTask } from './core/group.js';
+export { doneChannel } from './core/done-channel.js';
