@@ -31,7 +31,7 @@ describe('select', () => {
       for (let i = 0; i < 1_000_000; i++) {
         ch.trySend(i);
         const r = await select({ v: onReceive(ch), late: onTimeout(HOUR) });
-        if (r.key === 'v') sum += r.value;
+        if (r.key === 'v' && r.ok) sum += r.value;
       }
       const retained = (await settledHeap()) - heapBefore;
 
