@@ -1,0 +1,11 @@
+/**
+ * rxchan/rxjs: the RxJS bridge. `rxjs` is a peer dependency.
+ */
+export { fromChannel } from './adapters/from-channel.js';
+export { consumeChannel } from './adapters/consume-channel.js';
+export { toChannel } from './adapters/to-channel.js';
+export type { OverflowPolicy, ToChannelOptions } from './adapters/to-channel.js';
+export { toAsyncIterable } from './adapters/to-async-iterable.js';
+export { sendTo } from './adapters/send-to.js';
+export type { SendToOptions } from './adapters/send-to.js';
+export { channelError } from './adapters/channel-error.js';
