@@ -27,7 +27,6 @@ import {
   type ReceiveChannel,
 } from '../core/channel.js';
 import { BufferOverflowError } from '../core/errors.js';
-import { failChannel, reportFailures } from './channel-error.js';
 import { reportUnhandledError } from './report-unhandled-error.js';
 
 /**
@@ -210,21 +209,28 @@ export function toChannel<T>(
 }
 
 /** The channel a push source fills, with the overflow policy built in where chan has one. */
-function pushChannel<T>({ capacity, overflow }: ResolvedOptions): Channel<T> {
+function pushChannel<T>({ capacity, overflow }: ResolvedOptions, onClose: () => void): Channel<T> {
   switch (overflow) {
     case 'unbounded':
-      return chan<T>({ policy: 'unbounded' });
+      return chan<T>({ policy: 'unbounded', onClose });
     case 'drop-newest':
     case 'drop-oldest':
-      return chan<T>(capacity, { policy: overflow });
+      return chan<T>(capacity, { policy: overflow, onClose });
     default:
-      return chan<T>(capacity);
+      return chan<T>(capacity, { onClose });
   }
+}
+
+/** Closes `channel` with `error` unless it is closed already. */
+function fail(channel: Channel<unknown>, error: unknown): void {
+  if (!channel.closed) channel.close(error);
 }
 
 function pushInto<T>(input: ObservableInput<T>, options: ResolvedOptions): ReceiveChannel<T> {
   const { capacity, signal } = options;
-  const channel = pushChannel<T>(options);
+  // Closing the channel, by the source ending or by the consumer's cancel,
+  // ends the bridge.
+  const channel = pushChannel<T>(options, () => end());
   // The source's subscriber, known as soon as the source is subscribed:
   // stopping through it also stops a source that emits synchronously during
   // subscribe, before `subscribe` has returned anything to unsubscribe.
@@ -239,10 +245,10 @@ function pushInto<T>(input: ObservableInput<T>, options: ResolvedOptions): Recei
   };
   const onAbort = (): void => {
     if (isEnded) return;
-    failChannel(channel, (signal as AbortSignal).reason);
-    receiver.cancel();
+    fail(channel, (signal as AbortSignal).reason);
+    channel.cancel();
   };
-  const receiver = reportFailures(channel, end);
+  const receiver = channel.receiveOnly;
 
   if (signal?.aborted === true) {
     onAbort();
@@ -258,13 +264,13 @@ function pushInto<T>(input: ObservableInput<T>, options: ResolvedOptions): Recei
       // Only a caller who cast the view back can close it; stop quietly.
       if (channel.closed) return end();
       if (!channel.trySend(value)) {
-        failChannel(channel, new BufferOverflowError(capacity));
+        fail(channel, new BufferOverflowError(capacity));
         end();
       }
     },
     error(error: unknown) {
       if (isEnded) return;
-      failChannel(channel, error);
+      fail(channel, error);
       end();
     },
     complete() {
@@ -281,7 +287,9 @@ function pullInto<T>(
   options: ResolvedOptions,
 ): ReceiveChannel<T> {
   const { capacity, signal } = options;
-  const channel = chan<T>(capacity);
+  // Closing the channel, by the source ending or by the consumer's cancel,
+  // ends the bridge.
+  const channel = chan<T>(capacity, { onClose: () => end() });
   let iterator: AsyncIterator<T> | Iterator<T> | undefined;
   // Whether the source finished on its own (done or threw): no return() then.
   let isFinished = false;
@@ -295,10 +303,10 @@ function pullInto<T>(
   };
   const onAbort = (): void => {
     if (isEnded) return;
-    failChannel(channel, (signal as AbortSignal).reason);
-    receiver.cancel();
+    fail(channel, (signal as AbortSignal).reason);
+    channel.cancel();
   };
-  const receiver = reportFailures(channel, end);
+  const receiver = channel.receiveOnly;
 
   if (signal?.aborted === true) {
     onAbort();
@@ -309,7 +317,7 @@ function pullInto<T>(
     iterator = iteratorOf(input);
   } catch (error) {
     isFinished = true;
-    failChannel(channel, error);
+    fail(channel, error);
     end();
     return receiver;
   }
@@ -337,7 +345,7 @@ function pullInto<T>(
       // Only the source can fail here: sends fail only once the consumer
       // cancelled, and then the bridge has already ended.
       isFinished = true;
-      failChannel(channel, error);
+      fail(channel, error);
       end();
     }
   }

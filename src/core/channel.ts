@@ -35,7 +35,7 @@ import { assertInternal } from './internal/assert.js';
 import { Ring } from './internal/ring.js';
 import { CLOSED, EMPTY } from './internal/sentinels.js';
 import { WaitQueue } from './internal/wait-queue.js';
-import { Waiter, promiseInto } from './internal/waiter.js';
+import { Waiter, promiseInto, type Failure } from './internal/waiter.js';
 import {
   observeChannel,
   type ChannelObservable,
@@ -79,6 +79,13 @@ export interface ChanOptions<T> {
    * rethrown in a microtask, as an uncaught error, never swallowed.
    */
   onUndelivered?: ((value: T) => void) | undefined;
+  /**
+   * Called once, synchronously, when the channel closes (by `close()` or
+   * `cancel()`), after parked operations have been settled; receives the
+   * close error, if any. Use it to stop whatever feeds the channel when its
+   * consumer cancels. An exception it throws is rethrown in a microtask.
+   */
+  onClose?: ((error: unknown) => void) | undefined;
 }
 
 /** The read-only state every channel view shares. */
@@ -89,6 +96,8 @@ interface ChannelState {
   readonly capacity: number;
   /** Whether `close()` or `cancel()` has been called. */
   readonly closed: boolean;
+  /** The error the channel was closed with (`close(error)`), else `undefined`. */
+  readonly closeError: unknown;
 }
 
 /**
@@ -116,11 +125,16 @@ export interface SendChannel<T> extends ChannelState {
   /**
    * Closes the channel: parked receivers learn of the close, parked senders
    * reject with `ChannelClosedError`, and receivers drain buffered values
-   * before they see the close.
+   * before they see the close. With an `error` (Kotlin's close cause, for a
+   * producer that failed), receivers that find the channel closed and
+   * drained get that error instead: `receive()` and iterators reject with
+   * it and Observables emit it; `receiveOk`, `tryReceive` and `select` still
+   * report `ok: false`, and `closeError` holds it. Passing an argument, even
+   * `undefined`, counts as an error, as with an Observable's `error()`.
    *
    * @throws ChannelClosedError if the channel is already closed.
    */
-  close(): void;
+  close(error?: unknown): void;
 }
 
 /**
@@ -243,12 +257,12 @@ class OpWaiter extends Waiter {
     else resolve({ value, done: false });
   }
 
-  closedReceive(): void {
+  closedReceive(failure: Failure | undefined): void {
     this.detach();
     const resolve = this.resolve as (v: unknown) => void;
-    if (this.mode === MODE_RECEIVE) {
-      this.reject(new ChannelClosedError('receive(): channel is closed and drained'));
-    } else if (this.mode === MODE_RECEIVE_OK) resolve(CLOSED_RESULT);
+    if (this.mode === MODE_RECEIVE_OK) resolve(CLOSED_RESULT);
+    else if (this.mode === MODE_RECEIVE) this.reject(drainedError(failure));
+    else if (failure !== undefined) this.reject(failure.error);
     else resolve(DONE);
   }
 
@@ -281,6 +295,13 @@ class OpWaiter extends Waiter {
 
 function noop(): void {}
 
+/** What a plain receive rejects with once the channel is closed and drained. */
+function drainedError(failure: Failure | undefined): unknown {
+  return failure !== undefined
+    ? failure.error
+    : new ChannelClosedError('receive(): channel is closed and drained');
+}
+
 // ─── The channel ────────────────────────────────────────────────────────────
 
 /**
@@ -298,6 +319,8 @@ export class ChannelImpl<T> implements Channel<T> {
   private readonly policy: number;
   /** Set once by close() or cancel(). */
   private isClosed = false;
+  /** The error given to close(error), boxed; set once with isClosed. */
+  failure: Failure | undefined = undefined;
 
   constructor(
     /** Buffer size (Infinity when unbounded); fixed. */
@@ -305,6 +328,8 @@ export class ChannelImpl<T> implements Channel<T> {
     policy: number,
     /** The onUndelivered hook; fixed. */
     private readonly onUndelivered: ((value: T) => void) | undefined,
+    /** The onClose hook; fixed. */
+    private readonly onClose: ((error: unknown) => void) | undefined,
     /** Whether this is a nil channel, on which nothing ever happens; fixed. */
     readonly isNil: boolean,
   ) {
@@ -318,6 +343,10 @@ export class ChannelImpl<T> implements Channel<T> {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  get closeError(): unknown {
+    return this.failure === undefined ? undefined : this.failure.error;
   }
 
   get sendOnly(): SendChannel<T> {
@@ -405,9 +434,7 @@ export class ChannelImpl<T> implements Channel<T> {
     if (this.isNil) return parkForever(signal);
     const value = this.poll();
     if (value === EMPTY) return this.parkReceiver<T>(MODE_RECEIVE, signal);
-    if (value === CLOSED) {
-      return Promise.reject(new ChannelClosedError('receive(): channel is closed and drained'));
-    }
+    if (value === CLOSED) return Promise.reject(drainedError(this.failure));
     return Promise.resolve(value);
   }
 
@@ -502,15 +529,17 @@ export class ChannelImpl<T> implements Channel<T> {
 
   // ─── Close ────────────────────────────────────────────────────────────────
 
-  close(): void {
+  close(...cause: [error?: unknown]): void {
     if (this.isNil) throw new TypeError('close(): cannot close a nil channel');
     if (this.isClosed) throw new ChannelClosedError('close(): channel is already closed');
     this.isClosed = true;
+    // An argument given, even undefined, is an error (as in RxJS's error()).
+    if (cause.length > 0) this.failure = { error: cause[0] };
 
     // Parked receivers exist only while the buffer is empty (invariant 1),
     // so each of them sees the close now.
     let receiver: Waiter | null;
-    while ((receiver = this.recvq.shift()) !== null) receiver.closedReceive();
+    while ((receiver = this.recvq.shift()) !== null) receiver.closedReceive(this.failure);
 
     // Parked senders are rejected; their values go back through the hook
     // after every waiter has settled.
@@ -521,6 +550,7 @@ export class ChannelImpl<T> implements Channel<T> {
       (undelivered ??= []).push(sender.value as T);
     }
     if (undelivered !== undefined) for (const value of undelivered) this.undelivered(value);
+    if (this.onClose !== undefined) callHook(this.onClose, this.closeError);
   }
 
   cancel(): void {
@@ -577,7 +607,8 @@ class ChannelIterator<T> implements AsyncIterableIterator<T> {
     const value = channel.poll();
     if (value === CLOSED) {
       this.isDone = true;
-      return Promise.resolve(DONE);
+      const failure = channel.failure;
+      return failure === undefined ? Promise.resolve(DONE) : Promise.reject(failure.error);
     }
     if (value !== EMPTY) return Promise.resolve({ value, done: false });
 
@@ -676,10 +707,14 @@ export function chan<T>(
   if (onUndelivered !== undefined && typeof onUndelivered !== 'function') {
     throw new TypeError(`chan(): onUndelivered must be a function, got ${describe(onUndelivered)}`);
   }
+  const onClose = options?.onClose;
+  if (onClose !== undefined && typeof onClose !== 'function') {
+    throw new TypeError(`chan(): onClose must be a function, got ${describe(onClose)}`);
+  }
 
   switch (policy) {
     case 'block':
-      return new ChannelImpl<T>(capacity ?? 0, POLICY_BLOCK, onUndelivered, false);
+      return new ChannelImpl<T>(capacity ?? 0, POLICY_BLOCK, onUndelivered, onClose, false);
     case 'drop-newest':
     case 'drop-oldest':
       if (capacity === undefined || capacity === 0) {
@@ -691,6 +726,7 @@ export function chan<T>(
         capacity,
         policy === 'drop-newest' ? POLICY_DROP_NEWEST : POLICY_DROP_OLDEST,
         onUndelivered,
+        onClose,
         false,
       );
     case 'conflated':
@@ -701,8 +737,8 @@ export function chan<T>(
         );
       }
       return policy === 'conflated'
-        ? new ChannelImpl<T>(1, POLICY_DROP_OLDEST, onUndelivered, false)
-        : new ChannelImpl<T>(Infinity, POLICY_BLOCK, onUndelivered, false);
+        ? new ChannelImpl<T>(1, POLICY_DROP_OLDEST, onUndelivered, onClose, false)
+        : new ChannelImpl<T>(Infinity, POLICY_BLOCK, onUndelivered, onClose, false);
     default:
       throw new TypeError(
         "chan(): policy must be 'block', 'drop-newest', 'drop-oldest', 'conflated' or " +
@@ -725,7 +761,7 @@ export function chan<T>(
  * @throws TypeError from `close()` and `cancel()`.
  */
 export function nilChan<T>(): Channel<T> {
-  return new ChannelImpl<T>(0, POLICY_BLOCK, undefined, true);
+  return new ChannelImpl<T>(0, POLICY_BLOCK, undefined, undefined, true);
 }
 
 /** Returns the implementation behind a channel view, or undefined for anything else. */

@@ -9,13 +9,13 @@
  *    subscriber that stops (for example after `take(2)`) leaves every later
  *    value in the channel.
  * 2. Unsubscribing withdraws the outstanding receive synchronously.
- * 3. `complete` is called once, after the channel is closed and drained;
- *    `error` is never called by the channel itself.
+ * 3. Once the channel is closed and drained, `complete` is called once, or
+ *    `error` once if the channel was closed with an error.
  */
 import type { ChannelImpl } from './channel.js';
 import { CLOSED, EMPTY } from './internal/sentinels.js';
 import type { ChannelClosedError } from './errors.js';
-import { Waiter } from './internal/waiter.js';
+import { Waiter, type Failure } from './internal/waiter.js';
 
 /** The observer shape the interop protocol passes in (an RxJS Subscriber fits). */
 export interface ChannelObserver<T> {
@@ -86,7 +86,7 @@ class ChannelSubscriptionImpl<T> extends Waiter implements ChannelSubscription {
         return;
       }
       if (value === CLOSED) {
-        this.closedReceive();
+        this.closedReceive(channel.failure);
         return;
       }
       this.deliver(value);
@@ -106,15 +106,15 @@ class ChannelSubscriptionImpl<T> extends Waiter implements ChannelSubscription {
     this.pump();
   }
 
-  closedReceive(): void {
+  closedReceive(failure: Failure | undefined): void {
     this.isClosed = true;
-    const complete = this.observer.complete;
-    if (complete !== undefined) {
-      try {
-        complete.call(this.observer);
-      } catch (error) {
-        report(error);
-      }
+    const observer = this.observer;
+    try {
+      if (failure === undefined) observer.complete?.();
+      else if (observer.error !== undefined) observer.error(failure.error);
+      else report(failure.error);
+    } catch (error) {
+      report(error);
     }
   }
 

@@ -12,12 +12,7 @@
  *    number of selects, concurrently.
  */
 import { CLOSED } from './internal/sentinels.js';
-import {
-  ChannelImpl,
-  describeValue,
-  type ReceiveChannel,
-  type SendChannel,
-} from './channel.js';
+import { ChannelImpl, describeValue, type ReceiveChannel, type SendChannel } from './channel.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ChannelClosedError } from './errors.js';
 import { assertInternal } from './internal/assert.js';
@@ -192,6 +187,7 @@ class CaseWaiter extends Waiter {
   }
 
   closedReceive(): void {
+    // A select reports every close as ok: false, with or without an error.
     this.state.settle(this, { key: this.key, value: undefined, ok: false });
   }
 

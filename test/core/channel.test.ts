@@ -402,6 +402,94 @@ describe('chan', () => {
     });
   });
 
+  describe('close with an error', () => {
+    it('lets receivers drain, then rejects receive with the error', async () => {
+      const ch = chan<number>(2);
+      ch.trySend(1);
+      const failure = new Error('producer failed');
+
+      ch.close(failure);
+
+      expect(await ch.receive()).toBe(1);
+      await expect(ch.receive()).rejects.toBe(failure);
+      expect(ch.closeError).toBe(failure);
+    });
+
+    it('rejects a parked receive with the error', async () => {
+      const ch = chan<number>();
+      const parked = ch.receive();
+
+      ch.close('why');
+
+      await expect(parked).rejects.toBe('why');
+    });
+
+    it('keeps comma-ok receives at ok false', async () => {
+      const ch = chan<number>();
+      const parked = ch.receiveOk();
+
+      ch.close(new Error('x'));
+
+      expect(await parked).toEqual({ value: undefined, ok: false });
+      expect(ch.tryReceive()).toEqual({ value: undefined, ok: false });
+    });
+
+    it('throws the error from a for await loop after the buffered values', async () => {
+      const ch = chan<number>(2);
+      ch.trySend(1);
+      ch.close(new Error('boom'));
+      const seen: number[] = [];
+
+      const loop = (async () => {
+        for await (const v of ch) seen.push(v);
+      })();
+
+      await expect(loop).rejects.toThrow('boom');
+      expect(seen).toEqual([1]);
+    });
+
+    it('counts an explicit undefined as an error, and no argument as none', async () => {
+      const failed = chan<number>();
+      const plain = chan<number>();
+
+      failed.close(undefined);
+      plain.close();
+
+      await expect(failed.receive()).rejects.toBeUndefined();
+      await expect(plain.receive()).rejects.toBeInstanceOf(ChannelClosedError);
+      expect(plain.closeError).toBeUndefined();
+    });
+  });
+
+  describe('onClose', () => {
+    it('runs once, synchronously, when the channel closes', async () => {
+      const log: string[] = [];
+      const ch = chan<number>(0, { onClose: (error) => log.push(`closed ${String(error)}`) });
+      const parked = ch.receiveOk().then(() => log.push('receiver settled'));
+
+      ch.close('e');
+      await parked;
+
+      expect(log).toEqual(['closed e', 'receiver settled']);
+    });
+
+    it('runs when the consumer cancels', () => {
+      const log: string[] = [];
+      const ch = chan<number>(1, { onClose: () => log.push('closed') });
+
+      ch.cancel();
+      ch.cancel();
+
+      expect(log).toEqual(['closed']);
+    });
+
+    it('rejects a hook that is not a function', () => {
+      expect(() => chan(0, { onClose: 1 as unknown as () => void })).toThrow(
+        new TypeError('chan(): onClose must be a function, got 1'),
+      );
+    });
+  });
+
   describe('cancel', () => {
     it('closes the channel and hands buffered values to onUndelivered', async () => {
       const undelivered: number[] = [];

@@ -38,6 +38,20 @@ describe('channel as an interop Observable', () => {
       expect(log).toEqual(['a', 'complete']);
     });
 
+    it('emits the close error after the buffer drains', () => {
+      const ch = chan<string>(2);
+      ch.trySend('a');
+      ch.close(new Error('failed'));
+      const log: string[] = [];
+
+      from(ch).subscribe({
+        next: (v) => log.push(v),
+        error: (e: Error) => log.push(`error ${e.message}`),
+      });
+
+      expect(log).toEqual(['a', 'error failed']);
+    });
+
     it('withdraws the pending receive on unsubscribe, consuming nothing', async () => {
       const ch = chan<number>();
       const seen: number[] = [];

@@ -15,10 +15,18 @@ export abstract class Waiter extends QueueNode {
   abstract sent(): void;
   /** This parked receiver is handed `value`. */
   abstract received(value: unknown): void;
-  /** The channel closed while this receiver was parked. */
-  abstract closedReceive(): void;
+  /**
+   * The channel closed while this receiver was parked; `failure` holds the
+   * error it was closed with, if any.
+   */
+  abstract closedReceive(failure: Failure | undefined): void;
   /** The channel closed while this sender was parked; `value` was not delivered. */
   abstract closedSend(error: ChannelClosedError): void;
+}
+
+/** The error a channel was closed with, boxed so that any value (even undefined) can be one. */
+export interface Failure {
+  readonly error: unknown;
 }
 
 /** Resolve and reject functions captured by `capture` for the promise being made. */
