@@ -225,10 +225,16 @@ class SelectState {
     this.reject(error);
   }
 
-  /** Arms a timeout case. */
+  /** Whether the select has settled. */
+  get settled(): boolean {
+    return this.isSettled;
+  }
+
+  /** Arms a timeout case. Precondition: not settled. */
   arm(key: string, timeout: TimeoutCase): void {
     const handle = timeout.clock.setTimeout(() => this.settle(null, { key }), timeout.ms);
-    (this.timers ??= []).push(timeout.clock, handle);
+    // A clock that fired synchronously has settled the select already.
+    if (!this.isSettled) (this.timers ??= []).push(timeout.clock, handle);
   }
 
   /** The abort listener. */
@@ -353,7 +359,10 @@ export function select<C extends Record<string, SelectCase>>(
     return Promise.resolve({ key: defaultKey } as SelectResult<C>);
   }
 
-  // Pass 4: park on every channel case, arm the timers, listen for abort.
+  // Pass 4: park on every channel case, then arm the timers, then listen
+  // for abort. Timers come after the channel cases because a clock may fire
+  // a zero delay synchronously, and the settle must then find every case
+  // queued, to withdraw it.
   const state = new SelectState(signal);
   const promise = promiseInto<SelectResult<C>>(state);
   for (let i = 0; i < keys.length; i++) {
@@ -370,11 +379,14 @@ export function select<C extends Record<string, SelectCase>>(
       } else {
         channel.recvq.push(waiter);
       }
-    } else if (c instanceof TimeoutCase && c.ms !== Infinity) {
-      state.arm(key, c);
     }
   }
-  if (signal !== undefined) signal.addEventListener('abort', state);
+  for (let i = 0; i < keys.length && !state.settled; i++) {
+    const key = keys[i] as string;
+    const c = cases[key];
+    if (c instanceof TimeoutCase && c.ms !== Infinity) state.arm(key, c);
+  }
+  if (signal !== undefined && !state.settled) signal.addEventListener('abort', state);
   return promise;
 }
 
