@@ -1,0 +1,31 @@
+// Runs one workload for one system in this process and prints one JSON line:
+//   node [--expose-gc] bench/child.mjs <system> <workload> <n>
+// The checksum is verified here; a mismatch exits with code 3.
+import { loadSystem } from './systems/index.mjs';
+import { workloads } from './workloads.mjs';
+
+const [system, workloadId, nText] = process.argv.slice(2);
+const workload = workloads[workloadId];
+if (workload === undefined) throw new Error(`unknown workload ${workloadId}`);
+const n = Number(nText);
+
+const impl = await loadSystem(system);
+const run = impl[workloadId];
+if (typeof run !== 'function') throw new Error(`${system} does not implement ${workloadId}`);
+
+const t0 = performance.now();
+const result = await run(n);
+const elapsed = performance.now() - t0;
+const ms = result.ms ?? elapsed;
+
+const expected = workload.expect(n, result);
+const wrong = Object.keys(expected).filter((k) => result[k] !== expected[k]);
+const line = { system, workload: workloadId, n, ms, opsPerSec: (result.count / ms) * 1000 };
+for (const [k, v] of Object.entries(result)) if (k !== 'ms') line[k] = v;
+if (wrong.length > 0) {
+  line.error = `checksum mismatch: ${wrong.map((k) => `${k}=${result[k]}, expected ${expected[k]}`).join('; ')}`;
+}
+line.ok = wrong.length === 0;
+
+// Pending peer timers (W6 arms one-hour timers) must not keep us alive.
+process.stdout.write(`${JSON.stringify(line)}\n`, () => process.exit(line.ok ? 0 : 3));

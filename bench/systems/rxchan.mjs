@@ -1,0 +1,318 @@
+// Workloads for rxchan. The module under test is the esbuild bundle of
+// src/index.ts that bench/run.mjs writes before a run (or dist/ with
+// --dist); its path arrives in RXCHAN_ENTRY.
+import { pathToFileURL } from 'node:url';
+import { HOUR, m1, measureParked, settledHeap, starvationProbe } from '../lib.mjs';
+
+const entry = process.env.RXCHAN_ENTRY;
+if (entry === undefined) throw new Error('RXCHAN_ENTRY is not set (start benchmarks via run.mjs)');
+const { chan, select, onReceive, onTimeout, ChannelClosedError } = await import(
+  pathToFileURL(entry).href
+);
+
+async function pingPongTask(ping, pong) {
+  for (;;) {
+    let v;
+    try {
+      v = await ping.receive();
+    } catch (error) {
+      if (error instanceof ChannelClosedError) return;
+      throw error;
+    }
+    await pong.send(v);
+  }
+}
+
+async function producer(ch, from, count) {
+  for (let i = from; i < from + count; i++) await ch.send(i);
+}
+
+async function sieveGenerate(ch) {
+  for (let i = 2; ; i++) await ch.send(i);
+}
+
+async function sieveFilter(input, output, prime) {
+  for (;;) {
+    const v = await input.receive();
+    if (v % prime !== 0) await output.send(v);
+  }
+}
+
+async function sendTask(ch, v) {
+  await ch.send(v);
+  m1.tasksDone++;
+}
+
+async function drain(ch, k) {
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += await ch.receive();
+  return sum;
+}
+
+const LANE = { a: 0, b: 1, c: 2, d: 3 };
+
+function checkLane(value, key, per) {
+  if (Math.floor(value / per) !== LANE[key]) throw new Error(`value ${value} on case ${key}`);
+}
+
+const rxchan = {
+  async W1(n) {
+    const ping = chan();
+    const pong = chan();
+    const done = pingPongTask(ping, pong);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      await ping.send(i);
+      sum += await pong.receive();
+    }
+    ping.close();
+    await done;
+    return { count: n, sum };
+  },
+
+  async W2(n) {
+    const ch = chan(128);
+    const produced = (async () => {
+      for (let i = 0; i < n; i++) await ch.send(i);
+      ch.close();
+    })();
+    let count = 0;
+    let sum = 0;
+    for (;;) {
+      let v;
+      try {
+        v = await ch.receive();
+      } catch (error) {
+        if (error instanceof ChannelClosedError) break;
+        throw error;
+      }
+      sum += v;
+      count++;
+    }
+    await produced;
+    return { count, sum };
+  },
+
+  async W3(n) {
+    const ch = chan();
+    const per = n / 8;
+    for (let p = 0; p < 8; p++) producer(ch, p * per, per);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await ch.receive();
+    return { count: n, sum };
+  },
+
+  // The cases object is written inline, as user code would in a loop.
+  async W4(n) {
+    const [a, b, c, d] = [chan(), chan(), chan(), chan()];
+    const per = n / 4;
+    [a, b, c, d].forEach((ch, p) => producer(ch, p * per, per));
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select({
+        a: onReceive(a),
+        b: onReceive(b),
+        c: onReceive(c),
+        d: onReceive(d),
+      });
+      checkLane(r.value, r.key, per);
+      sum += r.value;
+      lanes += LANE[r.key];
+    }
+    return { count: n, sum, lanes };
+  },
+
+  async W5(n) {
+    let ch = chan();
+    sieveGenerate(ch);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const prime = await ch.receive();
+      sum += prime;
+      const next = chan();
+      sieveFilter(ch, next, prime);
+      ch = next;
+    }
+    return { count: n, sum };
+  },
+
+  async W6(n) {
+    const ch = chan(1);
+    const before = await settledHeap();
+    const t0 = performance.now();
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await select({ v: onReceive(ch), t: onTimeout(HOUR) });
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
+      sum += r.value;
+    }
+    const ms = performance.now() - t0;
+    const after = await settledHeap();
+    return { count: n, sum, ms, retainedBytes: after - before };
+  },
+
+  M1(n) {
+    return measureParked(n, {
+      make: () => chan(),
+      park: (ch, v) => {
+        ch.send(v);
+      },
+      task: sendTask,
+      drain,
+    });
+  },
+
+  S1(ms) {
+    return starvationProbe(ms, async (limit, t0) => {
+      const ping = chan();
+      const pong = chan();
+      const done = pingPongTask(ping, pong);
+      let count = 0;
+      let sum = 0;
+      for (;;) {
+        await ping.send(count);
+        sum += await pong.receive();
+        count++;
+        if ((count & 255) === 0 && performance.now() - t0 >= limit) break;
+      }
+      ping.close();
+      await done;
+      return { count, sum };
+    });
+  },
+};
+
+// The non-blocking fast path: trySend / tryReceive first, and await only
+// when the operation has to wait.
+const rxchanSync = {
+  async W1(n) {
+    const ping = chan();
+    const pong = chan();
+    const done = (async () => {
+      for (;;) {
+        const r = ping.tryReceive();
+        let v;
+        if (r !== undefined) {
+          if (!r.ok) return;
+          v = r.value;
+        } else {
+          try {
+            v = await ping.receive();
+          } catch (error) {
+            if (error instanceof ChannelClosedError) return;
+            throw error;
+          }
+        }
+        if (!pong.trySend(v)) await pong.send(v);
+      }
+    })();
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (!ping.trySend(i)) await ping.send(i);
+      const r = pong.tryReceive();
+      sum += r === undefined ? await pong.receive() : r.value;
+    }
+    ping.close();
+    await done;
+    return { count: n, sum };
+  },
+
+  async W2(n) {
+    const ch = chan(128);
+    const produced = (async () => {
+      for (let i = 0; i < n; i++) if (!ch.trySend(i)) await ch.send(i);
+      ch.close();
+    })();
+    let count = 0;
+    let sum = 0;
+    for (;;) {
+      const r = ch.tryReceive();
+      let v;
+      if (r !== undefined) {
+        if (!r.ok) break;
+        v = r.value;
+      } else {
+        try {
+          v = await ch.receive();
+        } catch (error) {
+          if (error instanceof ChannelClosedError) break;
+          throw error;
+        }
+      }
+      sum += v;
+      count++;
+    }
+    await produced;
+    return { count, sum };
+  },
+};
+
+// W2 consumed with `for await`.
+const rxchanIter = {
+  async W2(n) {
+    const ch = chan(128);
+    const produced = (async () => {
+      for (let i = 0; i < n; i++) await ch.send(i);
+      ch.close();
+    })();
+    let count = 0;
+    let sum = 0;
+    for await (const v of ch) {
+      sum += v;
+      count++;
+    }
+    await produced;
+    return { count, sum };
+  },
+};
+
+// Select with the cases object built once and reused (allowed: cases are
+// immutable), to separate the cost of making cases from the select itself.
+const rxchanReuse = {
+  async W4(n) {
+    const [a, b, c, d] = [chan(), chan(), chan(), chan()];
+    const per = n / 4;
+    [a, b, c, d].forEach((ch, p) => producer(ch, p * per, per));
+    const cases = { a: onReceive(a), b: onReceive(b), c: onReceive(c), d: onReceive(d) };
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select(cases);
+      checkLane(r.value, r.key, per);
+      sum += r.value;
+      lanes += LANE[r.key];
+    }
+    return { count: n, sum, lanes };
+  },
+
+  async W6(n) {
+    const ch = chan(1);
+    const cases = { v: onReceive(ch), t: onTimeout(HOUR) };
+    const before = await settledHeap();
+    const t0 = performance.now();
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await select(cases);
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
+      sum += r.value;
+    }
+    const ms = performance.now() - t0;
+    const after = await settledHeap();
+    return { count: n, sum, ms, retainedBytes: after - before };
+  },
+};
+
+// Starvation remedy slot (issue 3, "Starvation"): once the core exports its
+// opt-in yielding helper, add a `rxchan-yield` entry below whose S1 runs the
+// same ping-pong through that helper (copy rxchan.S1 and wrap both tasks).
+// run.mjs then measures it and reports its timer delays and its round-trip
+// cost relative to the baseline next to plain rxchan, with no other change.
+export const systems = {
+  rxchan,
+  'rxchan-sync': rxchanSync,
+  'rxchan-iter': rxchanIter,
+  'rxchan-reuse': rxchanReuse,
+};

@@ -1,0 +1,107 @@
+// The workloads of issue 3: their sizes, what one "op" is, and the checksum
+// every run must reproduce. The code for each system lives in bench/systems/.
+
+/** Sum of the first `n` primes, computed without channels. */
+function sumOfPrimes(n) {
+  let sum = 0;
+  let found = 0;
+  for (let k = 2; found < n; k++) {
+    let isPrime = true;
+    for (let d = 2; d * d <= k; d++) {
+      if (k % d === 0) {
+        isPrime = false;
+        break;
+      }
+    }
+    if (isPrime) {
+      sum += k;
+      found++;
+    }
+  }
+  return sum;
+}
+
+const triangle = (n) => (n * (n - 1)) / 2;
+
+/**
+ * Each workload: `n` (full run) and `quickN` (smoke run); `expect(n, result)`
+ * gives the fields the result must match exactly; `unit` names one op;
+ * `gc` runs the child with --expose-gc.
+ */
+export const workloads = {
+  W1: {
+    title: 'unbuffered ping-pong',
+    unit: 'round trips/s',
+    n: 100_000,
+    quickN: 2_000,
+    expect: (n) => ({ count: n, sum: triangle(n) }),
+  },
+  W2: {
+    title: 'buffered SPSC, capacity 128',
+    unit: 'msgs/s',
+    n: 1_000_000,
+    quickN: 20_000,
+    expect: (n) => ({ count: n, sum: triangle(n) }),
+  },
+  W3: {
+    title: 'fan-in, 8 producers into 1 unbuffered channel',
+    unit: 'msgs/s',
+    // Total messages; each producer sends n / 8.
+    n: 400_000,
+    quickN: 8_000,
+    expect: (n) => ({ count: n, sum: triangle(n) }),
+  },
+  W4: {
+    title: 'select over 4 unbuffered channels, 4 producers',
+    unit: 'selects/s',
+    // Total messages; each producer sends n / 4.
+    n: 200_000,
+    quickN: 4_000,
+    // `lanes` is the sum over received values of the index of the channel
+    // they arrived on, so a value reported on the wrong case fails too.
+    expect: (n) => ({ count: n, sum: triangle(n), lanes: (n / 4) * (0 + 1 + 2 + 3) }),
+  },
+  W5: {
+    title: 'prime sieve, daisy chain of filter tasks',
+    unit: 'primes/s',
+    n: 1_000,
+    quickN: 50,
+    expect: (n) => ({ count: n, sum: sumOfPrimes(n) }),
+  },
+  W6: {
+    title: 'select: ready channel vs 1-hour timeout',
+    unit: 'selects/s',
+    n: 100_000,
+    quickN: 2_000,
+    gc: true,
+    expect: (n) => ({ count: n, sum: triangle(n) }),
+  },
+  M1: {
+    title: 'memory per parked sender (bare send, and task)',
+    unit: 'parked/s',
+    // Parked senders, spread over 100 channels (js-csp and @thi.ng/csp cap
+    // a channel at 1024 pending writes, so every system gets the same spread).
+    n: 100_000,
+    quickN: 2_000,
+    gc: true,
+    // Both phases drain what they parked: 2n values, and n tasks finish.
+    expect: (n) => ({ count: 2 * n, sum: 2 * triangle(n), tasksDone: n }),
+  },
+  S1: {
+    title: 'starvation: timers during a 200 ms microtask ping-pong',
+    unit: 'round trips/s',
+    // Milliseconds of ping-pong.
+    n: 200,
+    quickN: 20,
+    // The round-trip count depends on speed; the sum must match it.
+    expect: (_n, r) => ({ sum: triangle(r.count) }),
+  },
+};
+
+/** Workload ids in report order. W7 is listed so the run can say it is missing. */
+export const workloadOrder = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'M1', 'S1'];
+
+/** Workloads that exist in the issue but cannot run yet, with the reason. */
+export const unavailable = {
+  W7: 'not available (workerPool not built yet)',
+};

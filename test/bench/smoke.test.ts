@@ -1,0 +1,60 @@
+// One quick pass of the benchmark suite (issue 3): every workload at tiny N
+// for rxchan and the baseline, each in its own process, with its checksum
+// verified. It checks that the benchmarks still run and count correctly;
+// it never looks at timings.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+interface Run {
+  ok: boolean;
+  count: number;
+  sum: number;
+}
+
+interface Cell {
+  runs: Run[];
+  failure: string | null;
+}
+
+interface Results {
+  workloads: Record<string, { cells?: Record<string, Cell>; unavailable?: string }>;
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const measured = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'M1', 'S1'];
+
+describe('bench/run.mjs', () => {
+  describe('--quick for rxchan and the baseline', () => {
+    it('runs every workload once with a verified checksum', () => {
+      const args = ['bench/run.mjs', '--quick', '--json', '--systems', 'rxchan,baseline'];
+
+      const child = spawnSync(process.execPath, args, {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 19_000,
+      });
+
+      expect(child.status, child.stderr).toBe(0);
+      const results = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as Results;
+      expect(results.workloads.W7?.unavailable).toMatch(/workerPool/);
+      for (const w of measured) {
+        const cells = results.workloads[w]?.cells ?? {};
+        for (const system of ['baseline', 'rxchan']) {
+          const cell = cells[system];
+          expect(cell?.failure, `${w} ${system}`).toBeNull();
+          expect(cell?.runs.length, `${w} ${system}`).toBeGreaterThan(0);
+        }
+        // The baseline runs once per partner; variants such as rxchan-sync
+        // come along with rxchan. Every run must have passed its checksum.
+        for (const [system, cell] of Object.entries(cells)) {
+          expect(cell.failure, `${w} ${system}`).toBeNull();
+          expect(
+            cell.runs.every((r) => r.ok),
+            `${w} ${system}`,
+          ).toBe(true);
+        }
+      }
+    });
+  });
+});
