@@ -35,7 +35,7 @@ import { assertInternal } from './internal/assert.js';
 import { Ring } from './internal/ring.js';
 import { CLOSED, EMPTY } from './internal/sentinels.js';
 import { WaitQueue } from './internal/wait-queue.js';
-import { Waiter, promiseInto, type Failure } from './internal/waiter.js';
+import { Rejection, Waiter, promiseResolveInto, type Failure } from './internal/waiter.js';
 import {
   observeChannel,
   type ChannelObservable,
@@ -232,8 +232,11 @@ export { describe as describeValue };
 
 /** A parked `send`, `receive`, `receiveOk` or iterator `next`. */
 class OpWaiter extends Waiter {
+  /**
+   * Settles the parked operation's promise; set once by promiseResolveInto.
+   * Failures resolve it with a Rejection, so no reject function is kept.
+   */
   resolve: (value: never) => void = noop;
-  reject: (reason: unknown) => void = noop;
 
   constructor(
     /** Which operation parked (MODE_*); fixed. */
@@ -282,6 +285,11 @@ class OpWaiter extends Waiter {
     this.reject((this.signal as AbortSignal).reason);
   }
 
+  /** Rejects the parked operation's promise. */
+  reject(reason: unknown): void {
+    (this.resolve as (value: unknown) => void)(new Rejection(reason));
+  }
+
   /** Settles this waiter's withdrawal from a queue by the caller. */
   withdrawDone(): void {
     this.detach();
@@ -321,6 +329,8 @@ export class ChannelImpl<T> implements Channel<T> {
   private isClosed = false;
   /** The error given to close(error), boxed; set once with isClosed. */
   failure: Failure | undefined = undefined;
+  /** This channel's select receive case, made once by onReceive and shared. */
+  receiveCase: object | undefined = undefined;
 
   constructor(
     /** Buffer size (Infinity when unbounded); fixed. */
@@ -368,7 +378,7 @@ export class ChannelImpl<T> implements Channel<T> {
 
     const waiter = new OpWaiter(MODE_SEND, signal);
     waiter.value = value;
-    const promise = promiseInto<void>(waiter);
+    const promise = promiseResolveInto<void>(waiter);
     this.sendq.push(waiter);
     if (signal !== undefined) signal.addEventListener('abort', waiter);
     return promise;
@@ -488,7 +498,7 @@ export class ChannelImpl<T> implements Channel<T> {
 
   private parkReceiver<R>(mode: number, signal: AbortSignal | undefined): Promise<R> {
     const waiter = new OpWaiter(mode, signal);
-    const promise = promiseInto<R>(waiter);
+    const promise = promiseResolveInto<R>(waiter);
     this.recvq.push(waiter);
     if (signal !== undefined) signal.addEventListener('abort', waiter);
     return promise;
@@ -516,12 +526,12 @@ export class ChannelImpl<T> implements Channel<T> {
   declare [Symbol.observable]: () => ChannelObservable<T>;
 
   /** Parks an iterator's `next`. Precondition: a poll found EMPTY. */
-  parkNext(signal: AbortSignal | undefined): {
-    waiter: OpWaiter;
-    promise: Promise<IteratorResult<T>>;
-  } {
-    const waiter = new OpWaiter(MODE_NEXT, signal);
-    const promise = promiseInto<IteratorResult<T>>(waiter);
+  parkNext(
+    signal: AbortSignal | undefined,
+    iterator: ChannelIterator<T>,
+  ): { waiter: OpWaiter; promise: Promise<IteratorResult<T>> } {
+    const waiter = new NextWaiter(signal, iterator);
+    const promise = promiseResolveInto<IteratorResult<T>>(waiter);
     this.recvq.push(waiter);
     if (signal !== undefined) signal.addEventListener('abort', waiter);
     return { waiter, promise };
@@ -584,6 +594,23 @@ withObservableSymbol(ChannelImpl.prototype, ChannelImpl.prototype['@@observable'
 
 // ─── Iteration ──────────────────────────────────────────────────────────────
 
+/** A parked iterator `next`, which tells its iterator when the channel closes under it. */
+class NextWaiter extends OpWaiter {
+  constructor(
+    signal: AbortSignal | undefined,
+    /** The iterator that parked; fixed. */
+    private readonly iterator: { markDone(): void },
+  ) {
+    super(MODE_NEXT, signal);
+  }
+
+  override closedReceive(failure: Failure | undefined): void {
+    // A close error is thrown once; the iterator is done after it.
+    this.iterator.markDone();
+    super.closedReceive(failure);
+  }
+}
+
 /** The async iterator of `values()` and `for await`. */
 class ChannelIterator<T> implements AsyncIterableIterator<T> {
   /** Iterator `next` calls still parked; pruned on every park. */
@@ -612,10 +639,15 @@ class ChannelIterator<T> implements AsyncIterableIterator<T> {
     }
     if (value !== EMPTY) return Promise.resolve({ value, done: false });
 
-    const { waiter, promise } = channel.parkNext(signal);
+    const { waiter, promise } = channel.parkNext(signal, this);
     if (this.parked.length > 0) this.parked = this.parked.filter((w) => w.queue !== null);
     this.parked.push(waiter);
     return promise;
+  }
+
+  /** The channel closed under a parked `next`: later calls report done. */
+  markDone(): void {
+    this.isDone = true;
   }
 
   return(): Promise<IteratorResult<T>> {

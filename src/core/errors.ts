@@ -71,3 +71,25 @@ export class TimeoutError extends Error {
     this.ms = ms;
   }
 }
+
+/**
+ * The rejection of a `ResourcePool` acquire that cannot be served because
+ * the pool is closed: every acquire made after `close()`, and every acquire
+ * still waiting (for a free slot, a new resource or a health check) when
+ * `close()` is called.
+ *
+ * @example
+ * ```ts
+ * const pool = new ResourcePool(() => ({ close() {} }), { size: 1 });
+ * await pool.close();
+ * const error = await pool.acquire().catch((e) => e);
+ * console.log(error instanceof PoolClosedError, error.message); // true resource pool is closed
+ * ```
+ */
+export class PoolClosedError extends Error {
+  override name = 'PoolClosedError';
+
+  constructor(message = 'resource pool is closed', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -20,37 +20,56 @@ import { Waiter, promiseInto } from './internal/waiter.js';
 
 // ─── Cases ──────────────────────────────────────────────────────────────────
 
+const KIND_RECEIVE = 0;
+const KIND_SEND = 1;
+const KIND_TIMEOUT = 2;
+const KIND_DEFAULT = 3;
+
+/** What every case shares: a kind tag, so select dispatches with one switch. */
+abstract class CaseBase {
+  /** KIND_* of this case; fixed. */
+  abstract readonly kind: number;
+}
+
 /** A receive case; create it with {@link onReceive}. */
-export class ReceiveCase<T> {
+export class ReceiveCase<T> extends CaseBase {
+  readonly kind = KIND_RECEIVE;
   /** Brands the type parameter; never set. */
   declare readonly __value?: T;
-  constructor(/** The channel to receive from. */ readonly channel: ReceiveChannel<T>) {}
+  constructor(/** The channel to receive from. */ readonly channel: ReceiveChannel<T>) {
+    super();
+  }
 }
 
 /** A send case; create it with {@link onSend}. */
-export class SendCase<T> {
+export class SendCase<T> extends CaseBase {
+  readonly kind = KIND_SEND;
   constructor(
     /** The channel to send on. */
     readonly channel: SendChannel<T>,
     /** The value sent if this case is chosen. */
     readonly value: T,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** A timeout case; create it with {@link onTimeout}. */
-export class TimeoutCase {
+export class TimeoutCase extends CaseBase {
+  readonly kind = KIND_TIMEOUT;
   constructor(
     /** Milliseconds from the moment the select parks. */
     readonly ms: number,
     /** The clock that measures them. */
     readonly clock: Clock,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** The default case; create it with {@link onDefault}. */
-export class DefaultCase {
-  /** Distinguishes this class structurally from the other cases. */
-  readonly isDefault = true;
+export class DefaultCase extends CaseBase {
+  readonly kind = KIND_DEFAULT;
 }
 
 /** Any select case. */
@@ -97,7 +116,8 @@ export function onReceive<T>(channel: ReceiveChannel<T>): ReceiveCase<T> {
   if (!(channel instanceof ChannelImpl)) {
     throw new TypeError(`onReceive(): expected a channel, got ${describeValue(channel)}`);
   }
-  return new ReceiveCase(channel);
+  // Cases are immutable (invariant 4), so each channel keeps one.
+  return (channel.receiveCase ??= new ReceiveCase(channel)) as ReceiveCase<T>;
 }
 
 /**
@@ -308,51 +328,44 @@ export function select<C extends Record<string, SelectCase>>(
   const signal = options?.signal;
   const biased = options?.biased === true;
   const random = options?.random ?? Math.random;
-  const keys = Object.keys(cases);
 
-  // Pass 1: validate every case and pick a ready one, changing nothing, so a
-  // bad case throws before any channel is touched.
-  let chosen: string | undefined;
+  // Pass 1: validate every case and count the ready ones, changing nothing,
+  // so a bad case throws before any channel is touched.
   let readyCount = 0;
   let defaultKey: string | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
+  for (const key in cases) {
     const c: unknown = cases[key];
-    let isReady = false;
-    if (c instanceof ReceiveCase) {
-      const channel = c.channel as ChannelImpl<unknown>;
-      isReady = !channel.isNil && channel.canReceive();
-    } else if (c instanceof SendCase) {
-      const channel = c.channel as ChannelImpl<unknown>;
-      isReady = !channel.isNil && channel.canSend();
-    } else if (c instanceof DefaultCase) {
+    if (!(c instanceof CaseBase)) {
+      throw new TypeError(
+        `select(): case "${key}" must be made by onReceive, onSend, onTimeout or onDefault, ` +
+          `got ${describeValue(c)}`,
+      );
+    }
+    if (c.kind === KIND_DEFAULT) {
       if (defaultKey !== undefined) {
         throw new TypeError(
           `select(): at most one onDefault() case is allowed, got "${defaultKey}" and "${key}"`,
         );
       }
       defaultKey = key;
-    } else if (!(c instanceof TimeoutCase)) {
-      throw new TypeError(
-        `select(): case "${key}" must be made by onReceive, onSend, onTimeout or onDefault, ` +
-          `got ${describeValue(c)}`,
-      );
-    }
-    if (isReady) {
-      // Reservoir sampling: the k-th ready case replaces the pick with
-      // probability 1/k, which makes the final pick uniform.
+    } else if (isReady(c as SelectCase)) {
       readyCount++;
-      if (biased ? readyCount === 1 : readyCount === 1 || random() * readyCount < 1) {
-        chosen = key;
-      }
     }
   }
 
   // An abort that came first wins over ready cases: the select has no effect.
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
 
-  // Pass 2: perform the chosen ready case.
-  if (chosen !== undefined) return complete(chosen, cases[chosen] as SelectCase);
+  // Pass 2: perform one ready case, chosen uniformly (or the first, when
+  // biased). No user code has run since pass 1, so readiness is unchanged.
+  if (readyCount > 0) {
+    let skip = biased || readyCount === 1 ? 0 : Math.floor(random() * readyCount);
+    for (const key in cases) {
+      const c = cases[key] as SelectCase;
+      if (isReady(c) && skip-- === 0) return complete(key, c);
+    }
+    assertInternal(false, 'a ready case disappeared between the passes');
+  }
 
   // Pass 3: nothing is ready; a default case answers at once.
   if (defaultKey !== undefined) {
@@ -365,29 +378,43 @@ export function select<C extends Record<string, SelectCase>>(
   // queued, to withdraw it.
   const state = new SelectState(signal);
   const promise = promiseInto<SelectResult<C>>(state);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const c = cases[key];
-    if (c instanceof ReceiveCase || c instanceof SendCase) {
-      const channel = c.channel as ChannelImpl<unknown>;
+  for (const key in cases) {
+    const c = cases[key] as SelectCase;
+    if (c.kind === KIND_RECEIVE || c.kind === KIND_SEND) {
+      const channel = (c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>;
       if (channel.isNil) continue;
       const waiter = new CaseWaiter(state, key, channel);
       state.waiters.push(waiter);
-      if (c instanceof SendCase) {
-        waiter.value = c.value;
+      if (c.kind === KIND_SEND) {
+        waiter.value = (c as SendCase<unknown>).value;
         channel.sendq.push(waiter);
       } else {
         channel.recvq.push(waiter);
       }
     }
   }
-  for (let i = 0; i < keys.length && !state.settled; i++) {
-    const key = keys[i] as string;
-    const c = cases[key];
-    if (c instanceof TimeoutCase && c.ms !== Infinity) state.arm(key, c);
+  for (const key in cases) {
+    if (state.settled) break;
+    const c = cases[key] as SelectCase;
+    if (c.kind === KIND_TIMEOUT && (c as TimeoutCase).ms !== Infinity) {
+      state.arm(key, c as TimeoutCase);
+    }
   }
   if (signal !== undefined && !state.settled) signal.addEventListener('abort', state);
   return promise;
+}
+
+/** Whether a channel case can complete now. Timeout and default cases never are. */
+function isReady(c: SelectCase): boolean {
+  if (c.kind === KIND_RECEIVE) {
+    const channel = (c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>;
+    return !channel.isNil && channel.canReceive();
+  }
+  if (c.kind === KIND_SEND) {
+    const channel = (c as SendCase<unknown>).channel as ChannelImpl<unknown>;
+    return !channel.isNil && channel.canSend();
+  }
+  return false;
 }
 
 /** Performs a case found ready in pass 1. No user code ran since the check. */
@@ -395,8 +422,8 @@ function complete<C extends Record<string, SelectCase>>(
   key: string,
   c: SelectCase,
 ): Promise<SelectResult<C>> {
-  if (c instanceof ReceiveCase) {
-    const value = (c.channel as ChannelImpl<unknown>).poll();
+  if (c.kind === KIND_RECEIVE) {
+    const value = ((c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>).poll();
     if (value === CLOSED) {
       return Promise.resolve({ key, value: undefined, ok: false } as SelectResult<C>);
     }

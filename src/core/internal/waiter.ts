@@ -48,6 +48,26 @@ export interface Settle {
   reject: (reason: unknown) => void;
 }
 
+/** Makes a promise and stores only its resolve function in `target`. */
+export function promiseResolveInto<T>(target: { resolve: (value: never) => void }): Promise<T> {
+  const promise = new Promise<T>(capture);
+  target.resolve = capturedResolve;
+  return promise;
+}
+
+/**
+ * A thenable that rejects: resolving a promise with it rejects that promise
+ * (one extra job later). Parked operations keep only their resolve function,
+ * which saves a function per parked operation; they fail through this.
+ */
+export class Rejection {
+  constructor(/** The rejection reason; fixed. */ private readonly reason: unknown) {}
+
+  then(_onFulfilled: unknown, onRejected: (reason: unknown) => void): void {
+    onRejected(this.reason);
+  }
+}
+
 /** Makes a promise and stores its settlement functions in `target`. */
 export function promiseInto<T>(target: Settle): Promise<T> {
   const promise = new Promise<T>(capture);
