@@ -329,6 +329,13 @@ export function select<C extends Record<string, SelectCase>>(
   const biased = options?.biased === true;
   const random = options?.random ?? Math.random;
 
+  // The draw comes first: `random` is user code, and no user code may run
+  // between the passes below, which rely on readiness not changing.
+  const draw = biased ? 0 : random();
+  if (!(draw >= 0 && draw < 1)) {
+    throw new RangeError(`select(): random() must return a number in [0, 1), got ${draw}`);
+  }
+
   // Pass 1: validate every case and count the ready ones, changing nothing,
   // so a bad case throws before any channel is touched.
   let readyCount = 0;
@@ -359,7 +366,7 @@ export function select<C extends Record<string, SelectCase>>(
   // Pass 2: perform one ready case, chosen uniformly (or the first, when
   // biased). No user code has run since pass 1, so readiness is unchanged.
   if (readyCount > 0) {
-    let skip = biased || readyCount === 1 ? 0 : Math.floor(random() * readyCount);
+    let skip = Math.floor(draw * readyCount);
     for (const key in cases) {
       const c = cases[key] as SelectCase;
       if (isReady(c) && skip-- === 0) return complete(key, c);

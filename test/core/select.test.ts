@@ -55,6 +55,16 @@ describe('select', () => {
       expect(ch.length).toBe(1);
     });
 
+    it('rejects a random source that leaves [0, 1), before touching any channel', () => {
+      const ch = chan<number>(1);
+      ch.trySend(1);
+
+      expect(() => select({ a: onReceive(ch) }, { random: () => 1 })).toThrow(
+        new RangeError('select(): random() must return a number in [0, 1), got 1'),
+      );
+      expect(ch.length).toBe(1);
+    });
+
     it('rejects two default cases', () => {
       expect(() => select({ a: onDefault(), b: onDefault() })).toThrow(
         new TypeError('select(): at most one onDefault() case is allowed, got "a" and "b"'),
