@@ -45,3 +45,6 @@ export type { DaisyChainOptions, Stage } from './patterns/daisy-chain.js';
 export { ownState } from './patterns/own-state.js';
 export type { OwnStateOptions, StateOwner, StateUpdate } from './patterns/own-state.js';
 export { PoolClosedError } from './core/errors.js';
+export { ConcurrencyLimiter, concurrencyLimit } from './patterns/concurrency-limit.js';
+export type { ConcurrencyLimitOptions, LimitedTask } from './patterns/concurrency-limit.js';
+export type { AdaptiveLimitOptions, LimitDecision } from './patterns/adaptive-limit.js';
