@@ -44,6 +44,17 @@ export { daisyChain } from './patterns/daisy-chain.js';
 export type { DaisyChainOptions, Stage } from './patterns/daisy-chain.js';
 export { ownState } from './patterns/own-state.js';
 export type { OwnStateOptions, StateOwner, StateUpdate } from './patterns/own-state.js';
+export { WorkerPool } from './patterns/worker-pool.js';
+export type { WorkerPoolClassOptions, WorkerTask } from './patterns/worker-pool.js';
+export { Dispatcher } from './patterns/dispatcher.js';
+export type {
+  DispatcherEnv,
+  DispatcherEnvOptions,
+  DispatcherFailure,
+  DispatcherOptions,
+  DispatcherStopOptions,
+  JobHandler,
+} from './patterns/dispatcher.js';
 export { PoolClosedError } from './core/errors.js';
 export { ConcurrencyLimiter, concurrencyLimit } from './patterns/concurrency-limit.js';
 export type { ConcurrencyLimitOptions, LimitedTask } from './patterns/concurrency-limit.js';

@@ -17,3 +17,5 @@ export { daisyChain } from './operators/daisy-chain.js';
 export type { DaisyChainOperatorOptions } from './operators/daisy-chain.js';
 export { ownState } from './operators/own-state.js';
 export type { OwnStateOperatorOptions } from './operators/own-state.js';
+export { dispatch } from './operators/dispatch.js';
+export type { DispatchOptions } from './operators/dispatch.js';
