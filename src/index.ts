@@ -34,6 +34,15 @@ export { WaitGroup } from './core/wait-group.js';
 export { Group } from './core/group.js';
 export type { GroupOptions, GroupTask } from './core/group.js';
 export { doneChannel } from './core/done-channel.js';
+export { poolMap } from './patterns/pool-map.js';
+export type { PoolMapOptions, PoolMapResult, PoolWork } from './patterns/pool-map.js';
+export { pipeline } from './patterns/pipeline.js';
+export type {
+  Pipeline,
+  PipelineOptions,
+  PipelineStage,
+  PipelineStageOutput,
+} from './patterns/pipeline.js';
 export { produce } from './patterns/produce.js';
 export type { Produced, ProduceOptions, Producer, Send } from './patterns/produce.js';
 export { fanIn } from './patterns/fan-in.js';
