@@ -64,6 +64,13 @@ export type {
   DispatcherStopOptions,
   JobHandler,
 } from './patterns/dispatcher.js';
+export { ResourcePool } from './patterns/resource-pool.js';
+export type {
+  Lease,
+  ResourceCheck,
+  ResourceFactory,
+  ResourcePoolOptions,
+} from './patterns/resource-pool.js';
 export { PoolClosedError } from './core/errors.js';
 export { ConcurrencyLimiter, concurrencyLimit } from './patterns/concurrency-limit.js';
 export type { ConcurrencyLimitOptions, LimitedTask } from './patterns/concurrency-limit.js';

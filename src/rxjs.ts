@@ -21,6 +21,8 @@ export { daisyChain } from './operators/daisy-chain.js';
 export type { DaisyChainOperatorOptions } from './operators/daisy-chain.js';
 export { ownState } from './operators/own-state.js';
 export type { OwnStateOperatorOptions } from './operators/own-state.js';
+export { withResource } from './operators/with-resource.js';
+export type { ResourceWork, WithResourceOptions } from './operators/with-resource.js';
 export { withConcurrencyLimit } from './operators/with-concurrency-limit.js';
 export type { WithConcurrencyLimitOptions } from './operators/with-concurrency-limit.js';
 export { dispatch } from './operators/dispatch.js';
