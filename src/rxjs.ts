@@ -8,7 +8,6 @@ export type { OverflowPolicy, ToChannelOptions } from './adapters/to-channel.js'
 export { toAsyncIterable } from './adapters/to-async-iterable.js';
 export { sendTo } from './adapters/send-to.js';
 export type { SendToOptions } from './adapters/send-to.js';
-export { channelError } from './adapters/channel-error.js';
 export { workerPool, workerPoolFrom } from './operators/worker-pool.js';
 export type { WorkerPoolFromOptions, WorkerPoolOptions } from './operators/worker-pool.js';
 export { pipeline } from './operators/pipeline.js';

@@ -168,7 +168,7 @@ function modeOf(input: unknown): Mode | undefined {
  * with the error recorded; consumers drain the buffer, then `receive()`
  * rejects with the error, `for await` throws it, `fromChannel` and `from`
  * emit it as `error`, and comma-ok reads (`receiveOk`, select) report
- * `ok: false` with the error readable through `channelError(ch)`.
+ * `ok: false` with the error readable through `ch.closeError`.
  * Cancel: `ch.cancel()` on the returned channel unsubscribes a push source
  * or calls `return()` on a pull source's iterator (a value already read
  * from it is discarded with the buffer). Abort: aborting `signal` does the
@@ -196,7 +196,6 @@ function modeOf(input: unknown): Mode | undefined {
  * `overflow` is unknown or `signal` is not an AbortSignal; RangeError for a
  * capacity out of range for the input's mode.
  * @see toAsyncIterable
- * @see channelError
  */
 export function toChannel<T>(
   input: ObservableInput<T>,

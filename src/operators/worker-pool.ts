@@ -4,7 +4,6 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import { asChannelImpl, describeValue, type ReceiveChannel } from '../core/channel.js';
-import { channelError } from '../adapters/channel-error.js';
 import { pipeline as runPipeline } from '../patterns/pipeline.js';
 import { poolMap, type PoolWork } from '../patterns/pool-map.js';
 import { relayPipeline, throughStages, type PipelineBufferOptions } from './pipeline.js';
@@ -159,7 +158,7 @@ export function workerPoolFrom<T, R>(
       // A channel made by toChannel closes when its source fails; the
       // failure is recorded beside it, and surfaces once the pool is done.
       const done = pool.done.then(() => {
-        const failure = channelError(channel);
+        const failure = channel.closeError;
         if (failure !== undefined) throw failure;
       });
       return { output: pool.output, done };

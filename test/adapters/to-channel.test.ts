@@ -9,7 +9,7 @@ import {
   select,
   type ReceiveChannel,
 } from '../../src/index.js';
-import { channelError, toChannel, type OverflowPolicy } from '../../src/rxjs.js';
+import { toChannel, type OverflowPolicy } from '../../src/rxjs.js';
 
 function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -26,7 +26,7 @@ function drainNow<T>(ch: ReceiveChannel<T>): { values: T[]; end: string } {
     const result = ch.tryReceive();
     if (result === undefined) return { values, end: 'open' };
     if (!result.ok) {
-      const error = channelError(ch);
+      const error = ch.closeError;
       return { values, end: error === undefined ? 'closed' : `failed: ${String(error)}` };
     }
     values.push(result.value);
@@ -205,13 +205,13 @@ describe('toChannel', () => {
       expect(log).toEqual(['a', 'b', 'threw broken']);
     });
 
-    it('reports ok: false to a select case, with the error in channelError', async () => {
+    it('reports ok: false to a select case, with the error in closeError', async () => {
       const ch = toChannel(throwError(() => new Error('nope')));
 
       const result = await select({ got: onReceive(ch) });
 
       expect(result).toEqual({ key: 'got', value: undefined, ok: false });
-      expect((channelError(ch) as Error).message).toBe('nope');
+      expect((ch.closeError as Error).message).toBe('nope');
     });
 
     it('reads a promise as a source of one value', async () => {
@@ -233,7 +233,7 @@ describe('toChannel', () => {
         expect(ch.tryReceive()).toEqual({ value: 'a', ok: true });
         expect(ch.tryReceive()).toEqual({ value: 'b', ok: true });
         expect(ch.tryReceive()).toEqual({ value: undefined, ok: false });
-        expect(channelError(ch)).toEqual(new BufferOverflowError(2));
+        expect(ch.closeError).toEqual(new BufferOverflowError(2));
         expectSubscriptions(source.subscriptions).toBe('^-!');
       });
     });
@@ -301,7 +301,7 @@ describe('toChannel', () => {
 
       expect(log).toEqual(['teardown']);
       expect(ch.length).toBe(0);
-      expect(channelError(ch)).toBeUndefined();
+      expect(ch.closeError).toBeUndefined();
     });
 
     it('unsubscribes the source and rejects receives with the reason on abort', async () => {

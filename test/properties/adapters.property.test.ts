@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Subject, from, take, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { chan, type ReceiveChannel } from '../../src/index.js';
-import { channelError, fromChannel, toChannel, type OverflowPolicy } from '../../src/rxjs.js';
+import { fromChannel, toChannel, type OverflowPolicy } from '../../src/rxjs.js';
 import { flush } from './invariants.js';
 
 // ─── Subscription churn ─────────────────────────────────────────────────────
@@ -196,7 +196,7 @@ describe('toChannel with a push source', () => {
           const model = modelPush(ops, capacity, overflow);
           expect(taken).toEqual(model.taken);
           expect(left).toEqual(model.left);
-          expect(channelError(ch) !== undefined).toBe(model.overflowed);
+          expect(ch.closeError !== undefined).toBe(model.overflowed);
           expect(source.observed).toBe(false);
         },
       ),

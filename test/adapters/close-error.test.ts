@@ -1,7 +1,7 @@
 import { Subject, concat, from, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ChannelClosedError, chan, type ReceiveChannel } from '../../src/index.js';
-import { channelError, toChannel } from '../../src/rxjs.js';
+import { toChannel } from '../../src/rxjs.js';
 
 function failedAfter<T>(values: T[], message: string): ReceiveChannel<T> {
   return toChannel(
@@ -12,30 +12,22 @@ function failedAfter<T>(values: T[], message: string): ReceiveChannel<T> {
   );
 }
 
-describe('channelError', () => {
-  describe('arguments', () => {
-    it('rejects something that is not a channel with a TypeError', () => {
-      expect(() => channelError('ch' as unknown as ReceiveChannel<unknown>)).toThrow(
-        new TypeError('channelError(): expected a channel, got "ch"'),
-      );
-    });
-  });
-
+describe('closeError of toChannel channels', () => {
   describe('on channels that did not fail', () => {
     it('is undefined for a plain channel, open or closed', () => {
       const ch = chan<number>();
-      const before = channelError(ch);
+      const before = ch.closeError;
 
       ch.close();
 
       expect(before).toBeUndefined();
-      expect(channelError(ch)).toBeUndefined();
+      expect(ch.closeError).toBeUndefined();
     });
 
     it('is undefined for a toChannel channel whose source completed', () => {
       const ch = toChannel(of(1));
 
-      expect(channelError(ch)).toBeUndefined();
+      expect(ch.closeError).toBeUndefined();
     });
   });
 
@@ -45,7 +37,7 @@ describe('channelError', () => {
 
       expect(ch.length).toBe(2);
       expect(ch.closed).toBe(true);
-      expect((channelError(ch) as Error).message).toBe('gone');
+      expect((ch.closeError as Error).message).toBe('gone');
     });
 
     it('reads undefined for a source that errors with undefined, while receive rejects with it', async () => {
@@ -55,7 +47,7 @@ describe('channelError', () => {
       source.error(undefined);
 
       await expect(ch.receive()).rejects.toBeUndefined();
-      expect(channelError(ch)).toBeUndefined();
+      expect(ch.closeError).toBeUndefined();
     });
   });
 });
