@@ -51,6 +51,35 @@ const CLOSED_SPECIFIERS = [
 const failures = [];
 const fail = (message) => failures.push(message);
 
+/** Maps each name re-exported by an entry file to the module it comes from. */
+function exportSources(file) {
+  const text = readFileSync(join(repoRoot, file), 'utf8');
+  const sources = new Map();
+  for (const [, body, from] of text.matchAll(/export\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+    for (const item of body.split(',')) {
+      const name = item
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        .trim();
+      if (name !== '') sources.set(name, from);
+    }
+  }
+  return sources;
+}
+
+/**
+ * Names that two entries re-export from the same source module: each must
+ * be one value in the built files (a shared chunk, not a copy). Entries may
+ * also export different values under one name (a channel function and its
+ * RxJS operator); those are not compared.
+ */
+function sharedNames(source) {
+  const core = exportSources(ENTRIES[0].source);
+  const mine = exportSources(source);
+  return [...mine].filter(([name, from]) => core.get(name) === from).map(([name]) => name);
+}
+
 /** Value (non-type) export names of a TypeScript entry file, by regex. */
 function valueExportNames(file) {
   const text = readFileSync(join(repoRoot, file), 'utf8')
@@ -143,13 +172,41 @@ for (const { specifier, expected } of entries) {
   }
 }
 
-// A name exported by several entries must be the same value (shared chunk).
+// A name two entries re-export from one source module must be the same
+// value (shared chunk), not a copy.
 const [core, ...others] = entries.map((e) => modules[e.specifier]);
 for (const [i, other] of others.entries()) {
-  for (const name of Object.keys(other)) {
-    if (name in core && other[name] !== core[name])
+  for (const name of entries[i + 1].shared) {
+    if (other[name] !== core[name])
       problems.push(entries[i + 1].specifier + ': ' + name + ' is a copy, not the core value');
   }
+}
+
+// Values made by one entry must be recognised by another: a core channel
+// accepted by the RxJS adapters, and their errors instances of core classes.
+try {
+  const rx = modules[entries[1].specifier];
+  const values = [];
+  rx.fromChannel(core.chan(0)).subscribe().unsubscribe();
+  // A minimal interop Observable that pushes three values at once.
+  const source = {
+    subscribe(observer) {
+      for (const value of [1, 2, 3]) observer.next(value);
+      observer.complete();
+      return { unsubscribe() {} };
+    },
+  };
+  source['@@observable'] = () => source;
+  const bridged = rx.toChannel(source, { capacity: 1 });
+  values.push(await bridged.receive());
+  const failure = await bridged.receive().then(
+    () => undefined,
+    (error) => error,
+  );
+  if (values[0] !== 1 || !(failure instanceof core.BufferOverflowError))
+    problems.push('rxchan/rxjs errors are not instances of the core classes: ' + String(failure));
+} catch (error) {
+  problems.push('rxchan/rxjs does not accept a core channel: ' + String(error));
 }
 
 const { chan, ChannelClosedError } = core;
@@ -206,7 +263,7 @@ function checkConsumerLoads() {
   const entries = ENTRIES.map(({ specifier, source, expected }) => {
     const all = { ...expected };
     for (const name of valueExportNames(source)) all[name] ??= 'any';
-    return { specifier, expected: all };
+    return { specifier, expected: all, shared: sharedNames(source) };
   });
 
   for (const { specifier, expected } of entries) {
