@@ -75,3 +75,6 @@ export { PoolClosedError } from './core/errors.js';
 export { ConcurrencyLimiter, concurrencyLimit } from './patterns/concurrency-limit.js';
 export type { ConcurrencyLimitOptions, LimitedTask } from './patterns/concurrency-limit.js';
 export type { AdaptiveLimitOptions, LimitDecision } from './patterns/adaptive-limit.js';
+export { InterruptError } from './core/errors.js';
+export { Runner } from './patterns/runner.js';
+export type { RunnerOptions, RunnerState, RunnerTask, SigintSource } from './patterns/runner.js';

@@ -26,3 +26,5 @@ export { withConcurrencyLimit } from './operators/with-concurrency-limit.js';
 export type { WithConcurrencyLimitOptions } from './operators/with-concurrency-limit.js';
 export { dispatch } from './operators/dispatch.js';
 export type { DispatchOptions } from './operators/dispatch.js';
+export { withDeadline } from './operators/with-deadline.js';
+export type { WithDeadlineOptions } from './operators/with-deadline.js';

@@ -93,3 +93,34 @@ export class PoolClosedError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The rejection of work stopped by an interrupt rather than by its own
+ * failure or a deadline: an operating-system signal such as `SIGINT`
+ * (Ctrl-C), or an AbortSignal. `signal` names the operating-system signal
+ * when one caused it, and is undefined otherwise; when an AbortSignal fired,
+ * `cause` holds its `reason`. `Runner.start()` rejects with it.
+ *
+ * @example
+ * ```ts
+ * const fromCtrlC = new InterruptError({ signal: 'SIGINT' });
+ * console.log(fromCtrlC.message, fromCtrlC.signal); // interrupted by SIGINT SIGINT
+ *
+ * const fromAbort = new InterruptError({ cause: 'user went away' });
+ * console.log(fromAbort.message, fromAbort.cause); // interrupted user went away
+ * ```
+ */
+export class InterruptError extends Error {
+  override name = 'InterruptError';
+  /** The operating-system signal that interrupted, such as `'SIGINT'`, if any. */
+  readonly signal: string | undefined;
+
+  constructor(options?: { signal?: string | undefined; cause?: unknown }) {
+    const signal = options?.signal;
+    super(
+      signal === undefined ? 'interrupted' : `interrupted by ${signal}`,
+      options !== undefined && 'cause' in options ? { cause: options.cause } : undefined,
+    );
+    this.signal = signal;
+  }
+}
