@@ -1,4 +1,7 @@
 // Helpers shared by the workload implementations in bench/systems/.
+import v8 from 'node:v8';
+import { Observable } from 'rxjs';
+import { W7_CAPACITY } from './workloads.mjs';
 
 /** Number of channels the parked senders of M1 are spread over. */
 export const M1_CHANNELS = 100;
@@ -86,5 +89,108 @@ export async function starvationProbe(ms, pingPong) {
     ms: elapsed,
     timerDelayMs: timerAt - scheduled,
     immediateDelayMs: immediateAt - scheduled,
+  };
+}
+
+/** W7: the work every pool or `mergeMap` applies to a value. */
+export const double = async (v) => v * 2;
+
+/** W7: heap is sampled every this many source values and every this many results. */
+export const SAMPLE_EVERY = 10_000;
+
+/** W7: how many times a run measures its live heap (with a gc()) while the source runs. */
+const LIVE_SAMPLES = 10;
+
+/**
+ * W7: a synchronous Observable of 0 .. n-1 (what `from(array)` emits, with
+ * no array). It calls `probe()` every 10k values and `probe(true)` after the
+ * last, so the heap is seen while the source runs: a synchronous source
+ * never lets a timer fire.
+ */
+export function syncSource(n, probe) {
+  return new Observable((subscriber) => {
+    for (let i = 0; i < n && !subscriber.closed; i++) {
+      subscriber.next(i);
+      if (i % SAMPLE_EVERY === 0) probe();
+    }
+    probe(true);
+    subscriber.complete();
+  });
+}
+
+/** W7: resolves when `results$` completes, passing each value to `onResult`. */
+export function drainObservable(results$, onResult) {
+  return new Promise((resolve, reject) => {
+    results$.subscribe({ next: onResult, error: reject, complete: resolve });
+  });
+}
+
+/**
+ * The W7 procedure, the same for every system. `start(onResult, probe)`
+ * feeds 0 .. n-1 through the system's pool of `double`, passes each result to
+ * `onResult`, and resolves when the results are complete; its source calls
+ * `probe()` every 10k values and `probe(true)` after the last one.
+ *
+ * Two heap figures, both minus the settled heap before the run (needs
+ * --expose-gc). `peakHeapBytes`: the highest sample of V8's used heap (the
+ * figure `process.memoryUsage().heapUsed` reports) taken at each probe,
+ * every 10k results and every 5 ms; it includes garbage, so it moves with
+ * the young generation's size (about 5-15 MiB here) more than with N.
+ * `peakLiveBytes`: the highest used heap right after a `gc()`, taken at
+ * about ten probes spread over the source and at its last value (where
+ * an unbounded buffer is fullest); the time spent in these gc() calls is
+ * not counted in `ms`.
+ *
+ * Every result must be twice a distinct source value; `bad` counts those
+ * that are not. `tail` counts the newest `W7_CAPACITY` source values that
+ * came out (a dropping pool must keep them). `ms` covers the pipeline only.
+ */
+export async function measurePool(n, start) {
+  const seen = new Uint8Array(n);
+  const liveEvery = Math.max(1, Math.round(n / SAMPLE_EVERY / LIVE_SAMPLES));
+  let count = 0;
+  let sum = 0;
+  let bad = 0;
+  let probes = 0;
+  let gcMs = 0;
+  const before = await settledHeap();
+  let peak = before;
+  let peakLive = before;
+  const sample = () => {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used > peak) peak = used;
+  };
+  const probe = (last = false) => {
+    sample();
+    if (!last && probes++ % liveEvery !== 0) return;
+    const t = performance.now();
+    globalThis.gc();
+    peakLive = Math.max(peakLive, v8.getHeapStatistics().used_heap_size);
+    gcMs += performance.now() - t;
+  };
+  const onResult = (r) => {
+    count++;
+    sum += r;
+    const v = r / 2;
+    if (Number.isInteger(v) && v >= 0 && v < n && seen[v] === 0) seen[v] = 1;
+    else bad++;
+    if (count % SAMPLE_EVERY === 0) sample();
+  };
+  const timer = setInterval(sample, 5);
+  const t0 = performance.now();
+  await start(onResult, probe);
+  const ms = performance.now() - t0 - gcMs;
+  sample();
+  clearInterval(timer);
+  let tail = 0;
+  for (let v = Math.max(0, n - W7_CAPACITY); v < n; v++) tail += seen[v];
+  return {
+    count,
+    sum,
+    bad,
+    tail,
+    ms,
+    peakHeapBytes: peak - before,
+    peakLiveBytes: peakLive - before,
   };
 }

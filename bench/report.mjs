@@ -45,6 +45,9 @@ export function summarize(w, entry) {
       timerDelayMs: w === 'S1' ? pick((r) => r.timerDelayMs) : null,
       immediateDelayMs: w === 'S1' ? pick((r) => r.immediateDelayMs) : null,
       pingPongMs: w === 'S1' ? pick((r) => r.ms) : null,
+      peakHeapBytes: w === 'W7' ? pick((r) => r.peakHeapBytes) : null,
+      peakLiveBytes: w === 'W7' ? pick((r) => r.peakLiveBytes) : null,
+      results: w === 'W7' ? pick((r) => r.count) : null,
     };
   }
   return out;
@@ -61,11 +64,53 @@ const fmtOps = (x) =>
 const fmtRatio = (x) => (x === null ? '—' : x.toFixed(2));
 const fmtBytes = (x) => (x === null ? '—' : String(Math.round(x) + 0));
 
-/** All summaries, keyed by workload then system. */
+/** All summaries, keyed by workload then system (W7's sizes apart, see w7Summaries). */
 function allSummaries(results) {
   const out = {};
-  for (const [w, entry] of Object.entries(results.workloads)) out[w] = summarize(w, entry);
+  for (const [w, entry] of Object.entries(results.workloads)) {
+    if (entry.sizes === undefined) out[w] = summarize(w, entry);
+  }
   return out;
+}
+
+/** W7's summaries, one `{ n, sums }` per size, or null if W7 did not run. */
+function w7Summaries(results) {
+  const entry = results.workloads.W7;
+  if (entry?.sizes === undefined) return null;
+  return entry.sizes.map((e) => ({ n: e.n, sums: summarize('W7', e) }));
+}
+
+const fmtMiB = (x, digits = 1) => (x === null ? '—' : `${(x / 2 ** 20).toFixed(digits)}`);
+const fmtN = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+
+/** W7: a live heap that grows less than this from the smallest to the largest size is flat. */
+const W7_FLAT_FACTOR = 1.5;
+
+/**
+ * The W7 target for one rxchan variant: peak live heap flat from the
+ * smallest to the largest size (at most 1.5× the smallest size's plus 1 MiB
+ * of slack, far below the 10× of a heap that grows with N; the peak with
+ * garbage moves with the young generation, not with N), and at least 0.8×
+ * the reference's throughput at every size both ran.
+ */
+function w7Target(w7, system, label) {
+  const target = `W7 ${label}: peak live heap flat ${fmtN(w7[0].n)} → ${fmtN(w7.at(-1).n)}, ≥ 0.8× mergeMap`;
+  const cells = w7.map((z) => z.sums[system]);
+  if (cells.some((c) => c === undefined)) return [target, 'not measured', '—'];
+  if (cells.some((c) => c.failure !== null)) return [target, 'failed', 'no'];
+  const first = cells[0].peakLiveBytes;
+  const last = cells.at(-1).peakLiveBytes;
+  const flat = last <= first * W7_FLAT_FACTOR + 2 ** 20;
+  const paired = w7.filter((z) => z.sums[system].ratio !== null);
+  const ratios = paired.map((z) => `${fmtRatio(z.sums[system].ratio)}× at ${fmtN(z.n)}`);
+  const fast = paired.length > 0 && paired.every((z) => z.sums[system].ratio >= 0.8);
+  return [
+    target,
+    `peak live heap +${fmtMiB(first, 2)} MiB at ${fmtN(w7[0].n)}, +${fmtMiB(last, 2)} MiB at ${fmtN(w7.at(-1).n)}; ${
+      ratios.length > 0 ? ratios.join(', ') : 'mergeMap not measured'
+    }`,
+    flat && fast ? 'yes' : 'no',
+  ];
 }
 
 /** Systems that appear in any of the given workloads, in report order. */
@@ -93,7 +138,7 @@ function bestPeer(sums, w) {
 }
 
 /** Issue-3 targets as rows: [target, measured, met?]. */
-function targets(sums) {
+function targets(sums, w7) {
   const rows = [];
   const rx = (w) => sums[w]?.rxchan;
   const ok = (c) => c !== undefined && c.failure === null;
@@ -141,11 +186,12 @@ function targets(sums) {
     ok(m1) ? `${fmtBytes(m1.bytesPerSend)} B/send` : m1 ? 'failed' : 'not measured',
     m1 === undefined ? '—' : ok(m1) && m1.bytesPerSend < 200 ? 'yes' : 'no',
   ]);
-  rows.push([
-    'W7: workerPool heap flat, ≥ 0.8× mergeMap',
-    'not measured (workerPool not built yet)',
-    '—',
-  ]);
+  if (w7 === null) {
+    rows.push(['W7: workerPool heap flat, ≥ 0.8× mergeMap', 'not measured', '—']);
+  } else {
+    rows.push(w7Target(w7, 'rxchan', "workerPool, 'drop-oldest' (source values/s)"));
+    rows.push(w7Target(w7, 'rxchan-from', 'workerPoolFrom, lossless'));
+  }
   return rows;
 }
 
@@ -157,6 +203,7 @@ function table(header, rows) {
 
 export function renderMarkdown(results) {
   const sums = allSummaries(results);
+  const w7 = w7Summaries(results);
   const m = results.machine;
   const ws = THROUGHPUT.filter((w) => sums[w] !== undefined);
   const sys = systemsIn(sums, ws);
@@ -167,6 +214,15 @@ export function renderMarkdown(results) {
       if (c.failure !== null) failures.push(`- ${w} ${s}: ${c.failure} (${c.runs} runs completed)`);
     }
   }
+  for (const z of w7 ?? []) {
+    for (const [s, c] of Object.entries(z.sums)) {
+      if (c.failure !== null) {
+        failures.push(`- W7 n=${z.n} ${s}: ${c.failure} (${c.runs} runs completed)`);
+      }
+    }
+  }
+  const w7Systems =
+    w7 === null ? [] : systemNames.filter((s) => w7.some((z) => z.sums[s] !== undefined));
 
   out.push('# Benchmarks');
   out.push('');
@@ -184,53 +240,56 @@ export function renderMarkdown(results) {
       : `- ${results.opts.runs} measured runs per system and workload after one warm-up, each in a fresh \`node\` process.`,
   );
   out.push(
-    '- Each run of a system is paired with a run of the baseline just before it. **ops/s** is the median over the runs (each process times itself, start-up excluded); **× baseline** is the median of the per-pair ratios (> 1 = faster). Every run verified its checksum (count and sum of the values received).',
+    '- Each run of a system is paired with a run of the baseline (W7: of rxjs-mergeMap) just before it. **ops/s** is the median over the runs (each process times itself, start-up excluded); **× baseline** is the median of the per-pair ratios (> 1 = faster). Every run verified its checksum (count and sum of the values received).',
   );
   out.push(
-    `- rxchan is ${results.opts.dist ? 'dist/index.mjs' : 'an esbuild bundle of src/index.ts made at the start of the run'}. The baseline is the hand-written channel in bench/baseline.mjs, the practical limit for an \`await ch.send()\` API.`,
+    `- rxchan is ${results.opts.dist ? 'dist/index.mjs and dist/rxjs.mjs' : 'an esbuild bundle of src/index.ts and src/rxjs.ts made at the start of the run'}. The baseline is the hand-written channel in bench/baseline.mjs, the practical limit for an \`await ch.send()\` API.`,
   );
   out.push('');
-  out.push('![ratio to baseline per workload and system](benchmarks.svg)');
-  out.push('');
+  // The throughput tables and the chart, unless only W7, M1 or S1 ran.
+  if (ws.length > 0) {
+    out.push('![ratio to baseline per workload and system](benchmarks.svg)');
+    out.push('');
 
-  out.push('## Median ops/s');
-  out.push('');
-  out.push(
-    table(
-      ['system', ...ws.map((w) => `${w} ${results.workloads[w].unit}`)],
-      sys.map((s) => [s, ...ws.map((w) => cellText(sums[w][s], (c) => fmtOps(c.opsPerSec)))]),
-    ),
-  );
-  out.push('');
-  out.push('## × baseline (median of per-pair ratios)');
-  out.push('');
-  out.push(
-    table(
-      ['system', ...ws],
-      sys.map((s) => [s, ...ws.map((w) => cellText(sums[w][s], (c) => fmtRatio(c.ratio)))]),
-    ),
-  );
-  out.push('');
-  out.push('## rxchan against the best peer');
-  out.push('');
-  out.push(
-    table(
-      ['workload', 'rxchan × baseline', 'best peer', 'peer × baseline', 'rxchan ÷ best peer'],
-      ws.map((w) => {
-        const c = sums[w].rxchan;
-        const best = bestPeer(sums, w);
-        const rx = c !== undefined && c.failure === null ? c.ratio : null;
-        return [
-          w,
-          fmtRatio(rx),
-          best === null ? '—' : best.name,
-          best === null ? '—' : fmtRatio(best.ratio),
-          best === null || rx === null ? '—' : fmtRatio(rx / best.ratio),
-        ];
-      }),
-    ),
-  );
-  out.push('');
+    out.push('## Median ops/s');
+    out.push('');
+    out.push(
+      table(
+        ['system', ...ws.map((w) => `${w} ${results.workloads[w].unit}`)],
+        sys.map((s) => [s, ...ws.map((w) => cellText(sums[w][s], (c) => fmtOps(c.opsPerSec)))]),
+      ),
+    );
+    out.push('');
+    out.push('## × baseline (median of per-pair ratios)');
+    out.push('');
+    out.push(
+      table(
+        ['system', ...ws],
+        sys.map((s) => [s, ...ws.map((w) => cellText(sums[w][s], (c) => fmtRatio(c.ratio)))]),
+      ),
+    );
+    out.push('');
+    out.push('## rxchan against the best peer');
+    out.push('');
+    out.push(
+      table(
+        ['workload', 'rxchan × baseline', 'best peer', 'peer × baseline', 'rxchan ÷ best peer'],
+        ws.map((w) => {
+          const c = sums[w].rxchan;
+          const best = bestPeer(sums, w);
+          const rx = c !== undefined && c.failure === null ? c.ratio : null;
+          return [
+            w,
+            fmtRatio(rx),
+            best === null ? '—' : best.name,
+            best === null ? '—' : fmtRatio(best.ratio),
+            best === null || rx === null ? '—' : fmtRatio(rx / best.ratio),
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
 
   if (sums.W6 !== undefined) {
     out.push('## W6: retained heap per select');
@@ -307,9 +366,50 @@ export function renderMarkdown(results) {
     out.push('');
   }
 
+  if (w7 !== null) {
+    out.push('## W7: RxJS bridge, workerPool against mergeMap(work, 4)');
+    out.push('');
+    out.push(
+      `A synchronous Observable of 0 .. N-1 (\`from(array)\` without the array) through a pool of 4 workers running \`async (v) => v * 2\`, against \`mergeMap(work, 4)\` on the same source; every result must be twice a distinct source value. **rxchan** is \`workerPool(work, { concurrency: 4, capacity: 16, overflow: 'drop-oldest' })\`: the source cannot be slowed down, so all but about 20 values are dropped and its values/s counts *source values taken*, not values worked on (it must keep the newest 16). **rxchan-from** is the lossless form, \`workerPoolFrom(ch, work, { concurrency: 4 })\` with the producer \`if (!ch.trySend(v)) await ch.send(v)\` on an unbuffered channel: all N values are worked on, as with mergeMap. **× mergeMap** is the median of per-pair ratios against a mergeMap run just before; mergeMap's buffer drain is quadratic on a synchronous source, so it does not run at the largest size. Heap figures are in MiB over the settled heap before the run. **Peak heap** is the highest V8 used-heap sample (\`heapUsed\`; every 10k source values, every 10k results and every 5 ms), garbage included, so it follows the young generation's size (5–15 MiB from run to run) more than N. **Peak live** is the highest used heap right after a \`gc()\` at ten points spread over the source and after its last value (where an unbounded buffer is fullest; the gc() time is not counted in values/s): what the pipeline holds. The target's "flat" is on peak live: at most 1.5× plus 1 MiB from ${fmtN(w7[0].n)} to ${fmtN(w7.at(-1).n)}.`,
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'N',
+          'system',
+          results.workloads.W7.unit,
+          '× mergeMap',
+          'peak heap MiB',
+          'peak live MiB',
+          'results',
+        ],
+        w7.flatMap((z) =>
+          w7Systems
+            .filter((s) => z.sums[s] !== undefined)
+            .map((s) => {
+              const c = z.sums[s];
+              return [
+                fmtN(z.n),
+                s,
+                cellText(c, (x) => fmtOps(x.opsPerSec)),
+                cellText(c, (x) =>
+                  s === results.workloads.W7.reference ? '1' : fmtRatio(x.ratio),
+                ),
+                cellText(c, (x) => fmtMiB(x.peakHeapBytes)),
+                cellText(c, (x) => fmtMiB(x.peakLiveBytes, 2)),
+                cellText(c, (x) => String(x.results)),
+              ];
+            }),
+        ),
+      ),
+    );
+    out.push('');
+  }
+
   out.push('## Targets (issue 3)');
   out.push('');
-  out.push(table(['target', 'measured', 'met'], targets(sums)));
+  out.push(table(['target', 'measured', 'met'], targets(sums, w7)));
   out.push('');
   for (const w of workloadOrder) {
     if (results.workloads[w]?.unavailable) out.push(`- ${w}: ${results.workloads[w].unavailable}.`);
@@ -327,7 +427,7 @@ export function renderMarkdown(results) {
   out.push('');
   out.push('## Systems');
   out.push('');
-  for (const s of sys) out.push(`- **${s}**: ${descriptions[s]}`);
+  for (const s of [...new Set([...sys, ...w7Systems])]) out.push(`- **${s}**: ${descriptions[s]}`);
   out.push('');
   return out.join('\n');
 }

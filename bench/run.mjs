@@ -6,22 +6,25 @@
 // baseline and then each other system, pair by pair (B S1 B S2 ...); the
 // first round is an unmeasured warm-up. Reported: median ops/s over the
 // measured runs, and the ratio to the baseline as the median of the per-pair
-// ratios. rxchan is loaded from an esbuild bundle of src/index.ts made at the
-// start of the run (no build step, no type check); --dist uses dist/ instead.
+// ratios. W7 pairs with rxjs-mergeMap instead of the baseline, at each of
+// its sizes (only rxchan runs at 1M, alone). rxchan is loaded from an esbuild
+// bundle of src/index.ts and src/rxjs.ts made at the start of the run (no
+// build step, no type check); --dist uses dist/ instead.
 //
 // Flags:
 //   --quick           tiny N, one run per system, no warm-up (the smoke test)
 //   --only W1,W2      only these workloads (W1-W7, M1, S1)
 //   --systems a,b     only these systems (and their name-* variants); the
-//                     baseline is always added
+//                     baseline and rxjs-mergeMap (W7) are always added
 //   --runs N          measured runs per system (default 5)
 //   --timeout S       seconds before a child is killed as hung (default 60)
 //   --dist            load rxchan from dist/index.mjs (run `npm run build` first)
 //   --report          write docs/benchmarks.md and docs/benchmarks.svg
 //   --json            print the raw results as JSON instead of tables
 //
-// Exit code 1 if a run of rxchan or of the baseline failed (checksum, crash,
-// stall or timeout). A failing peer is reported as failed, not as a number.
+// Exit code 1 if a run of rxchan or of a reference (the baseline, or
+// rxjs-mergeMap for W7) failed (checksum, crash, stall or timeout). A
+// failing peer is reported as failed, not as a number.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -70,23 +73,36 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Bundles src/index.ts into a per-process file under .bench-tmp/. */
+/** Systems a workload's ratios are taken against: always run. */
+const references = [
+  BASELINE,
+  ...new Set(Object.values(workloads).flatMap((d) => (d.reference ? [d.reference] : []))),
+];
+
+/**
+ * Bundles src/index.ts and src/rxjs.ts into a per-process folder under
+ * .bench-tmp/, as one graph: the channel code both use is one shared chunk
+ * (as in dist/), so workerPoolFrom accepts channels made by `chan`. rxjs
+ * stays external: rxchan and rxjs-mergeMap load the same copy.
+ */
 async function bundleRxchan() {
   const { build } = await import('esbuild');
-  const dir = join(repoRoot, '.bench-tmp');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `rxchan-${process.pid}.mjs`);
+  const outdir = join(repoRoot, '.bench-tmp', `rxchan-${process.pid}`);
+  mkdirSync(outdir, { recursive: true });
+  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await build({
-    entryPoints: [join(repoRoot, 'src/index.ts')],
+    entryPoints: { index: join(repoRoot, 'src/index.ts'), rxjs: join(repoRoot, 'src/rxjs.ts') },
     bundle: true,
+    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    external: ['rxjs'],
     logLevel: 'error',
   });
-  process.on('exit', () => rmSync(outfile, { force: true }));
-  return outfile;
+  return { index: join(outdir, 'index.mjs'), rxjs: join(outdir, 'rxjs.mjs') };
 }
 
 /** The JSON object on the last line of `text`, or null. */
@@ -147,9 +163,14 @@ function progressText(w, def, c) {
   if (w === 'M1') {
     return `${Math.round(c.bytesPerSend)} B/parked send, ${Math.round(c.bytesPerTask)} B/parked task`;
   }
-  const ratio = c.ratio === null ? '' : `  ${c.ratio.toFixed(2)}x baseline`;
+  const ratio = c.ratio === null ? '' : `  ${c.ratio.toFixed(2)}x ${def.reference ?? BASELINE}`;
   let text = `${fmtOps(c.opsPerSec).padStart(9)} ${def.unit}${ratio}`;
   if (w === 'W6') text += `, ${Math.round(c.bytesPerSelect) + 0} B/select retained`;
+  if (w === 'W7') {
+    const mib = (x) => (x / 2 ** 20).toFixed(1);
+    text += `, peak heap +${mib(c.peakHeapBytes)} MiB, live +${mib(c.peakLiveBytes)} MiB`;
+    text += `, ${c.results} results`;
+  }
   if (w === 'S1') {
     text += `, setTimeout(0) late by ${c.timerDelayMs.toFixed(0)} ms`;
     text += `, setImmediate by ${c.immediateDelayMs.toFixed(0)} ms`;
@@ -159,16 +180,21 @@ function progressText(w, def, c) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const selected = opts.systems === null ? systemNames : selectSystems([BASELINE, ...opts.systems]);
+  const selected =
+    opts.systems === null ? systemNames : selectSystems([...references, ...opts.systems]);
   const env = { ...process.env };
   if (selected.some((s) => s.startsWith('rxchan'))) {
     if (opts.dist) {
       env.RXCHAN_ENTRY = join(repoRoot, 'dist/index.mjs');
+      env.RXCHAN_RXJS_ENTRY = join(repoRoot, 'dist/rxjs.mjs');
       if (!existsSync(env.RXCHAN_ENTRY)) throw new Error('dist/index.mjs missing: npm run build');
     } else {
-      env.RXCHAN_ENTRY = await bundleRxchan();
+      const bundle = await bundleRxchan();
+      env.RXCHAN_ENTRY = bundle.index;
+      env.RXCHAN_RXJS_ENTRY = bundle.rxjs;
     }
     process.env.RXCHAN_ENTRY = env.RXCHAN_ENTRY;
+    process.env.RXCHAN_RXJS_ENTRY = env.RXCHAN_RXJS_ENTRY;
   }
 
   // Which workloads each selected system implements.
@@ -195,43 +221,65 @@ async function main() {
       continue;
     }
     const def = workloads[w];
-    const n = opts.quick ? def.quickN : def.n;
+    const ref = def.reference ?? BASELINE;
+    const sizes = def.sizes
+      ? opts.quick
+        ? def.quickSizes
+        : def.sizes
+      : [{ n: opts.quick ? def.quickN : def.n, paired: true }];
     const systems = selected.filter((s) => supports[s].has(w));
-    const others = systems.filter((s) => s !== BASELINE);
-    const cell = {};
-    for (const s of systems) cell[s] = { runs: [], pairs: [], failure: null };
+    const others = systems.filter((s) => s !== ref);
     const rounds = opts.quick ? 1 : opts.runs + 1;
-    log(`${w} ${def.title}, n=${n}: ${systems.join(', ')}`);
+    const measuredSizes = [];
 
-    const record = (s, r, measured) => {
-      if (!r.ok) {
-        cell[s].failure = r.error;
-        log(`  FAILED ${s} ${w}: ${r.error}`);
-        if (s === BASELINE || s.startsWith('rxchan')) fatal = true;
-      } else if (measured) {
-        cell[s].runs.push(r);
+    for (const size of sizes) {
+      const { n } = size;
+      const cell = {};
+      const here = size.paired ? systems : others;
+      for (const s of here) cell[s] = { runs: [], pairs: [], failure: null };
+      log(`${w} ${def.title}, n=${n}: ${here.join(', ')}`);
+
+      const record = (s, r, measured) => {
+        if (!r.ok) {
+          cell[s].failure = r.error;
+          log(`  FAILED ${s} ${w} n=${n}: ${r.error}`);
+          if (s === ref || s.startsWith('rxchan')) fatal = true;
+        } else if (measured) {
+          cell[s].runs.push(r);
+        }
+      };
+
+      for (let round = 0; round < rounds; round++) {
+        const measured = opts.quick || round > 0;
+        const partners = others.length > 0 ? others : [null];
+        for (const s of partners) {
+          if (s !== null && cell[s].failure !== null) continue;
+          if (!size.paired) {
+            // No reference at this size: the system runs alone, unpaired.
+            if (s !== null) record(s, await runChild(s, w, n, opts, env), measured);
+            continue;
+          }
+          if (cell[ref].failure !== null) break;
+          const b = await runChild(ref, w, n, opts, env);
+          record(ref, b, measured);
+          if (s === null || !b.ok) continue;
+          const r = await runChild(s, w, n, opts, env);
+          record(s, r, measured);
+          if (r.ok && measured) cell[s].pairs.push(r.opsPerSec / b.opsPerSec);
+        }
       }
-    };
-
-    for (let round = 0; round < rounds; round++) {
-      const measured = opts.quick || round > 0;
-      const partners = others.length > 0 ? others : [null];
-      for (const s of partners) {
-        if (cell[BASELINE].failure !== null) break;
-        if (s !== null && cell[s].failure !== null) continue;
-        const b = await runChild(BASELINE, w, n, opts, env);
-        record(BASELINE, b, measured);
-        if (s === null || !b.ok) continue;
-        const r = await runChild(s, w, n, opts, env);
-        record(s, r, measured);
-        if (r.ok && measured) cell[s].pairs.push(r.opsPerSec / b.opsPerSec);
+      const { title, unit } = def;
+      const entry = { n, title, unit, reference: ref, paired: size.paired, cells: cell };
+      measuredSizes.push(entry);
+      for (const [s, c] of Object.entries(summarize(w, entry))) {
+        if (c.failure) continue;
+        log(`  ${s.padEnd(14)} ${progressText(w, def, c)}`);
       }
     }
-    results.workloads[w] = { n, title: def.title, unit: def.unit, cells: cell };
-    for (const [s, c] of Object.entries(summarize(w, results.workloads[w]))) {
-      if (c.failure) continue;
-      log(`  ${s.padEnd(14)} ${progressText(w, def, c)}`);
-    }
+    // A workload with sizes keeps them all; the others keep their one entry.
+    results.workloads[w] = def.sizes
+      ? { title: def.title, unit: def.unit, reference: ref, sizes: measuredSizes }
+      : measuredSizes[0];
   }
 
   results.loadAtEnd = os.loadavg()[0];

@@ -1,6 +1,7 @@
 // Every system the suite knows, in report order, and the module that
 // implements it. A name given to --systems also selects its `name-*`
-// variants (rxchan selects rxchan-sync, rxchan-iter and rxchan-reuse).
+// variants (rxchan selects rxchan-sync, rxchan-iter, rxchan-reuse and
+// rxchan-from).
 
 /** The system every ratio is taken against. */
 export const BASELINE = 'baseline';
@@ -15,6 +16,8 @@ const modules = {
   'rxchan-sync': './rxchan.mjs',
   'rxchan-iter': './rxchan.mjs',
   'rxchan-reuse': './rxchan.mjs',
+  'rxchan-from': './rxchan.mjs',
+  'rxjs-mergeMap': './rxjs.mjs',
   'js-csp': './js-csp.mjs',
   medium: './medium.mjs',
   '@thi.ng/csp': './thi-ng-csp.mjs',
@@ -26,10 +29,13 @@ const modules = {
 export const descriptions = {
   baseline: 'hand-written promise channel (bench/baseline.mjs), await on every op',
   'baseline-sync': 'the same, awaiting only when an op has to wait (trySend/tryRecv first)',
-  rxchan: 'rxchan, await on every op; select cases written inline',
+  rxchan:
+    "rxchan, await on every op; select cases written inline; W7: workerPool with overflow 'drop-oldest'",
   'rxchan-sync': 'rxchan fast path: trySend/tryReceive first, await only when it would wait',
   'rxchan-iter': 'rxchan, W2 consumed with for await',
   'rxchan-reuse': 'rxchan, select with a cases object built once and reused',
+  'rxchan-from': 'rxchan, W7 lossless: workerPoolFrom fed by an unbuffered channel',
+  'rxjs-mergeMap': 'rxjs 7.8.2 mergeMap(work, 4), the reference of W7',
   'js-csp': 'js-csp 1.0.1 (go generators)',
   medium: 'medium 1.2.0',
   '@thi.ng/csp': '@thi.ng/csp 3.2.44 (smallest channel is a 1-slot fifo)',

@@ -1,14 +1,31 @@
-// Workloads for rxchan. The module under test is the esbuild bundle of
-// src/index.ts that bench/run.mjs writes before a run (or dist/ with
-// --dist); its path arrives in RXCHAN_ENTRY.
+// Workloads for rxchan. The modules under test are the esbuild bundle of
+// src/index.ts and src/rxjs.ts that bench/run.mjs writes before a run (or
+// dist/ with --dist); their paths arrive in RXCHAN_ENTRY and
+// RXCHAN_RXJS_ENTRY.
 import { pathToFileURL } from 'node:url';
-import { HOUR, m1, measureParked, settledHeap, starvationProbe } from '../lib.mjs';
+import {
+  HOUR,
+  SAMPLE_EVERY,
+  double,
+  drainObservable,
+  m1,
+  measureParked,
+  measurePool,
+  settledHeap,
+  starvationProbe,
+  syncSource,
+} from '../lib.mjs';
+import { W7_CAPACITY, W7_CONCURRENCY } from '../workloads.mjs';
 
 const entry = process.env.RXCHAN_ENTRY;
-if (entry === undefined) throw new Error('RXCHAN_ENTRY is not set (start benchmarks via run.mjs)');
+const rxjsEntry = process.env.RXCHAN_RXJS_ENTRY;
+if (entry === undefined || rxjsEntry === undefined) {
+  throw new Error('RXCHAN_ENTRY is not set (start benchmarks via run.mjs)');
+}
 const { chan, select, onReceive, onTimeout, ChannelClosedError } = await import(
   pathToFileURL(entry).href
 );
+const { workerPool, workerPoolFrom } = await import(pathToFileURL(rxjsEntry).href);
 
 async function pingPongTask(ping, pong) {
   for (;;) {
@@ -182,6 +199,22 @@ const rxchan = {
       return { count, sum };
     });
   },
+
+  // The synchronous source straight into workerPool. An Observable cannot
+  // be slowed down, so the default `overflow: 'error'` would fail at once;
+  // 'drop-oldest' keeps the newest values and most of the n are dropped.
+  // `ops` is n: throughput counts source values taken, not results.
+  async W7(n) {
+    const pool = workerPool(double, {
+      concurrency: W7_CONCURRENCY,
+      capacity: W7_CAPACITY,
+      overflow: 'drop-oldest',
+    });
+    const r = await measurePool(n, (onResult, probe) =>
+      drainObservable(syncSource(n, probe).pipe(pool), onResult),
+    );
+    return { ...r, ops: n };
+  },
 };
 
 // The non-blocking fast path: trySend / tryReceive first, and await only
@@ -305,6 +338,28 @@ const rxchanReuse = {
   },
 };
 
+// The lossless form of W7: the same source values sent into an unbuffered
+// channel that workerPoolFrom's workers read, so the producer waits while
+// every worker is busy and all n values are worked on.
+const rxchanFrom = {
+  W7(n) {
+    return measurePool(n, async (onResult, probe) => {
+      const ch = chan();
+      const results = drainObservable(
+        workerPoolFrom(ch, double, { concurrency: W7_CONCURRENCY }),
+        onResult,
+      );
+      for (let i = 0; i < n; i++) {
+        if (!ch.trySend(i)) await ch.send(i);
+        if (i % SAMPLE_EVERY === 0) probe();
+      }
+      probe(true);
+      ch.close();
+      await results;
+    });
+  },
+};
+
 // Starvation remedy slot (issue 3, "Starvation"): once the core exports its
 // opt-in yielding helper, add a `rxchan-yield` entry below whose S1 runs the
 // same ping-pong through that helper (copy rxchan.S1 and wrap both tasks).
@@ -315,4 +370,5 @@ export const systems = {
   'rxchan-sync': rxchanSync,
   'rxchan-iter': rxchanIter,
   'rxchan-reuse': rxchanReuse,
+  'rxchan-from': rxchanFrom,
 };

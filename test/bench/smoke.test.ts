@@ -1,6 +1,6 @@
 // One quick pass of the benchmark suite (issue 3): every workload at tiny N
-// for rxchan and the baseline, each in its own process, with its checksum
-// verified. It checks that the benchmarks still run and count correctly;
+// for rxchan and the baseline (W7: rxchan's worker pools and mergeMap, at
+// each of its sizes), each in its own process, with its checksum verified. It checks that the benchmarks still run and count correctly;
 // it never looks at timings.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,13 @@ interface Cell {
   failure: string | null;
 }
 
+interface Entry {
+  cells?: Record<string, Cell>;
+  unavailable?: string;
+}
+
 interface Results {
-  workloads: Record<string, { cells?: Record<string, Cell>; unavailable?: string }>;
+  workloads: Record<string, Entry & { sizes?: (Entry & { n: number; paired: boolean })[] }>;
 }
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,7 +42,21 @@ describe('bench/run.mjs', () => {
 
       expect(child.status, child.stderr).toBe(0);
       const results = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as Results;
-      expect(results.workloads.W7?.unavailable).toMatch(/workerPool/);
+      const w7 = results.workloads.W7?.sizes ?? [];
+      expect(w7.map((size) => size.paired)).toEqual([true, false]);
+      for (const [i, size] of w7.entries()) {
+        const systems = ['rxchan', 'rxchan-from', ...(size.paired ? ['rxjs-mergeMap'] : [])];
+        expect(Object.keys(size.cells ?? {}).sort(), `W7 size ${i}`).toEqual(systems);
+        for (const system of systems) {
+          const cell = size.cells?.[system];
+          expect(cell?.failure, `W7 n=${size.n} ${system}`).toBeNull();
+          expect(cell?.runs.length, `W7 n=${size.n} ${system}`).toBeGreaterThan(0);
+          expect(
+            cell?.runs.every((r) => r.ok),
+            `W7 n=${size.n} ${system}`,
+          ).toBe(true);
+        }
+      }
       for (const w of measured) {
         const cells = results.workloads[w]?.cells ?? {};
         for (const system of ['baseline', 'rxchan']) {
