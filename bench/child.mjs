@@ -4,7 +4,12 @@
 import { loadSystem } from './systems/index.mjs';
 import { workloads } from './workloads.mjs';
 
-const [system, workloadId, nText] = process.argv.slice(2);
+const [system, workloadId, nText, flag] = process.argv.slice(2);
+// --warm: one untimed run first, so the timed run sees optimized code (the
+// steady state of a long-lived process) rather than the JIT's warm-up.
+// M1 and W7 are never warmed: their heap figures would mix the two runs. W6
+// measures its retained heap inside the timed run, so it can be warmed.
+const isWarm = flag === '--warm' && workloadId !== 'M1' && workloadId !== 'W7';
 const workload = workloads[workloadId];
 if (workload === undefined) throw new Error(`unknown workload ${workloadId}`);
 const n = Number(nText);
@@ -12,6 +17,8 @@ const n = Number(nText);
 const impl = await loadSystem(system);
 const run = impl[workloadId];
 if (typeof run !== 'function') throw new Error(`${system} does not implement ${workloadId}`);
+
+if (isWarm) await run(n);
 
 const t0 = performance.now();
 const result = await run(n);

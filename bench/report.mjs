@@ -361,7 +361,7 @@ export function renderMarkdown(results) {
     );
     out.push('');
     out.push(
-      'The opt-in remedy (a task helper that yields to the macrotask queue every N operations) is not in the core yet; once it is, its `rxchan-yield` row appears here with its delays and its cost in round trips per second.',
+      'The opt-in remedy is `yieldEvery(n)` from the core: **rxchan-yield** is the same ping-pong with both tasks awaiting a pause from `yieldEvery(1000)` after each round trip, so timers and I/O get a turn every 1000 operations. Its row shows the delays that remain and what the pauses cost in round trips per second.',
     );
     out.push('');
   }

@@ -20,6 +20,8 @@
 //   --timeout S       seconds before a child is killed as hung (default 60)
 //   --dist            load rxchan from dist/index.mjs (run `npm run build` first)
 //   --report          write docs/benchmarks.md and docs/benchmarks.svg
+//   --warm            run each workload once, untimed, in the same process
+//                     before the timed run (steady state instead of JIT warm-up)
 //   --json            print the raw results as JSON instead of tables
 //
 // Exit code 1 if a run of rxchan or of a reference (the baseline, or
@@ -47,6 +49,7 @@ function parseArgs(argv) {
     dist: false,
     report: false,
     json: false,
+    warm: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -63,6 +66,7 @@ function parseArgs(argv) {
     else if (arg === '--dist') opts.dist = true;
     else if (arg === '--report') opts.report = true;
     else if (arg === '--json') opts.json = true;
+    else if (arg === '--warm') opts.warm = true;
     else throw new Error(`unknown flag ${arg}`);
   }
   if (!(Number.isInteger(opts.runs) && opts.runs >= 1)) throw new Error('--runs must be >= 1');
@@ -120,6 +124,7 @@ function runChild(system, workloadId, n, opts, env) {
   const args = [];
   if (workloads[workloadId].gc) args.push('--expose-gc');
   args.push(join(benchDir, 'child.mjs'), system, workloadId, String(n));
+  if (opts.warm) args.push('--warm');
   return new Promise((done) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,

@@ -1,7 +1,7 @@
 // Every system the suite knows, in report order, and the module that
 // implements it. A name given to --systems also selects its `name-*`
 // variants (rxchan selects rxchan-sync, rxchan-iter, rxchan-reuse and
-// rxchan-from).
+// rxchan-from, rxchan-yield).
 
 /** The system every ratio is taken against. */
 export const BASELINE = 'baseline';
@@ -17,6 +17,7 @@ const modules = {
   'rxchan-iter': './rxchan.mjs',
   'rxchan-reuse': './rxchan.mjs',
   'rxchan-from': './rxchan.mjs',
+  'rxchan-yield': './rxchan.mjs',
   'rxjs-mergeMap': './rxjs.mjs',
   'js-csp': './js-csp.mjs',
   medium: './medium.mjs',
@@ -35,6 +36,7 @@ export const descriptions = {
   'rxchan-iter': 'rxchan, W2 consumed with for await',
   'rxchan-reuse': 'rxchan, select with a cases object built once and reused',
   'rxchan-from': 'rxchan, W7 lossless: workerPoolFrom fed by an unbuffered channel',
+  'rxchan-yield': 'rxchan, S1 with both tasks pausing through yieldEvery(1000)',
   'rxjs-mergeMap': 'rxjs 7.8.2 mergeMap(work, 4), the reference of W7',
   'js-csp': 'js-csp 1.0.1 (go generators)',
   medium: 'medium 1.2.0',

@@ -22,7 +22,7 @@ const rxjsEntry = process.env.RXCHAN_RXJS_ENTRY;
 if (entry === undefined || rxjsEntry === undefined) {
   throw new Error('RXCHAN_ENTRY is not set (start benchmarks via run.mjs)');
 }
-const { chan, select, onReceive, onTimeout, ChannelClosedError } = await import(
+const { chan, select, onReceive, onTimeout, yieldEvery, ChannelClosedError } = await import(
   pathToFileURL(entry).href
 );
 const { workerPool, workerPoolFrom } = await import(pathToFileURL(rxjsEntry).href);
@@ -360,15 +360,52 @@ const rxchanFrom = {
   },
 };
 
-// Starvation remedy slot (issue 3, "Starvation"): once the core exports its
-// opt-in yielding helper, add a `rxchan-yield` entry below whose S1 runs the
-// same ping-pong through that helper (copy rxchan.S1 and wrap both tasks).
-// run.mjs then measures it and reports its timer delays and its round-trip
-// cost relative to the baseline next to plain rxchan, with no other change.
+// The starvation remedy (issue 3): the same S1 ping-pong, with both tasks
+// awaiting a pause from `yieldEvery(YIELD_EVERY)` after each round trip, so
+// the host gets a macrotask turn every YIELD_EVERY operations.
+const YIELD_EVERY = 1000;
+
+const rxchanYield = {
+  S1(ms) {
+    return starvationProbe(ms, async (limit, t0) => {
+      const ping = chan();
+      const pong = chan();
+      const echoPause = yieldEvery(YIELD_EVERY);
+      const done = (async () => {
+        for (;;) {
+          let v;
+          try {
+            v = await ping.receive();
+          } catch (error) {
+            if (error instanceof ChannelClosedError) return;
+            throw error;
+          }
+          await pong.send(v);
+          await echoPause();
+        }
+      })();
+      const pause = yieldEvery(YIELD_EVERY);
+      let count = 0;
+      let sum = 0;
+      for (;;) {
+        await ping.send(count);
+        sum += await pong.receive();
+        count++;
+        await pause();
+        if ((count & 255) === 0 && performance.now() - t0 >= limit) break;
+      }
+      ping.close();
+      await done;
+      return { count, sum };
+    });
+  },
+};
+
 export const systems = {
   rxchan,
   'rxchan-sync': rxchanSync,
   'rxchan-iter': rxchanIter,
   'rxchan-reuse': rxchanReuse,
   'rxchan-from': rxchanFrom,
+  'rxchan-yield': rxchanYield,
 };

@@ -327,18 +327,23 @@ export function select<C extends Record<string, SelectCase>>(
   }
   const signal = options?.signal;
   const biased = options?.biased === true;
-  const random = options?.random ?? Math.random;
+  const userRandom = options?.random;
 
-  // The draw comes first: `random` is user code, and no user code may run
-  // between the passes below, which rely on readiness not changing.
-  const draw = biased ? 0 : random();
-  if (!(draw >= 0 && draw < 1)) {
-    throw new RangeError(`select(): random() must return a number in [0, 1), got ${draw}`);
+  // A caller's `random` is drawn first: it is user code, and no user code
+  // may run between the passes below, which rely on readiness not changing.
+  // Math.random is drawn later, and only when there is a choice to make.
+  let draw = 0;
+  if (userRandom !== undefined && !biased) {
+    draw = userRandom();
+    if (!(draw >= 0 && draw < 1)) {
+      throw new RangeError(`select(): random() must return a number in [0, 1), got ${draw}`);
+    }
   }
 
   // Pass 1: validate every case and count the ready ones, changing nothing,
   // so a bad case throws before any channel is touched.
   let readyCount = 0;
+  let firstReadyKey: string | undefined;
   let defaultKey: string | undefined;
   for (const key in cases) {
     const c: unknown = cases[key];
@@ -356,7 +361,7 @@ export function select<C extends Record<string, SelectCase>>(
       }
       defaultKey = key;
     } else if (isReady(c as SelectCase)) {
-      readyCount++;
+      if (readyCount++ === 0) firstReadyKey = key;
     }
   }
 
@@ -365,7 +370,12 @@ export function select<C extends Record<string, SelectCase>>(
 
   // Pass 2: perform one ready case, chosen uniformly (or the first, when
   // biased). No user code has run since pass 1, so readiness is unchanged.
-  if (readyCount > 0) {
+  if (readyCount === 1 || (readyCount > 1 && biased)) {
+    const key = firstReadyKey as string;
+    return complete(key, cases[key] as SelectCase);
+  }
+  if (readyCount > 1) {
+    if (userRandom === undefined) draw = Math.random();
     let skip = Math.floor(draw * readyCount);
     for (const key in cases) {
       const c = cases[key] as SelectCase;
