@@ -9,7 +9,9 @@
  * from the oldest parked sender), else takes a parked sender's value
  * directly (unbuffered rendezvous), else reports the close, else parks.
  * Every step that can complete synchronously does, so nothing on the
- * hand-off path waits for a macrotask.
+ * hand-off path waits for a macrotask. A send or receive without a signal
+ * parks bare (its resolve function and one slot in a ParkQueue ring);
+ * everything that can be withdrawn early parks as a Waiter object.
  *
  * Lifecycle:
  *
@@ -34,8 +36,14 @@ import { ChannelClosedError } from './errors.js';
 import { assertInternal } from './internal/assert.js';
 import { Ring } from './internal/ring.js';
 import { CLOSED, EMPTY } from './internal/sentinels.js';
-import { WaitQueue } from './internal/wait-queue.js';
-import { Rejection, Waiter, promiseResolveInto, type Failure } from './internal/waiter.js';
+import { ParkQueue } from './internal/park-queue.js';
+import {
+  Rejection,
+  Waiter,
+  parkBare,
+  promiseResolveInto,
+  type Failure,
+} from './internal/waiter.js';
 import {
   observeChannel,
   type ChannelObservable,
@@ -318,9 +326,9 @@ function drainedError(failure: Failure | undefined): unknown {
  */
 export class ChannelImpl<T> implements Channel<T> {
   /** Parked receivers, oldest first. Only non-empty while the buffer is empty. */
-  readonly recvq = new WaitQueue<Waiter>();
+  readonly recvq = new ParkQueue();
   /** Parked senders, oldest first. Only non-empty while the buffer is full. */
-  readonly sendq = new WaitQueue<Waiter>();
+  readonly sendq = new ParkQueue();
   /** Buffered values; null for an unbuffered channel. */
   private readonly buffer: Ring<T> | null;
   /** POLICY_* for a full buffer; fixed. */
@@ -375,12 +383,14 @@ export class ChannelImpl<T> implements Channel<T> {
     if (this.isNil) return parkForever(signal);
     if (this.isClosed) return Promise.reject(this.rejectSend(value));
     if (this.offer(value)) return RESOLVED;
+    // Without a signal nothing can withdraw the send, so it parks bare.
+    if (signal === undefined) return parkBare<void>(this.sendq, value);
 
     const waiter = new OpWaiter(MODE_SEND, signal);
     waiter.value = value;
     const promise = promiseResolveInto<void>(waiter);
     this.sendq.push(waiter);
-    if (signal !== undefined) signal.addEventListener('abort', waiter);
+    signal.addEventListener('abort', waiter);
     return promise;
   }
 
@@ -404,9 +414,14 @@ export class ChannelImpl<T> implements Channel<T> {
    * Precondition: the channel is open and not nil.
    */
   offer(value: T): boolean {
-    const receiver = this.recvq.shift();
+    const receiver = this.recvq.take();
     if (receiver !== null) {
-      receiver.received(value);
+      if (typeof receiver === 'function') {
+        // A bare receive: its mode is the entry's extra slot.
+        receiver(this.recvq.extra === MODE_RECEIVE ? value : { value, ok: true });
+      } else {
+        (receiver as Waiter).received(value);
+      }
       return true;
     }
     const buffer = this.buffer;
@@ -480,27 +495,37 @@ export class ChannelImpl<T> implements Channel<T> {
     if (buffer !== null && buffer.length > 0) {
       const value = buffer.shift();
       // The freed slot goes to the oldest parked sender (invariant 1).
-      const sender = this.sendq.shift();
-      if (sender !== null) {
-        buffer.push(sender.value as T);
-        sender.sent();
-      }
+      if (this.sendq.size > 0) buffer.push(this.takeSender());
       return value;
     }
-    const sender = this.sendq.shift();
-    if (sender !== null) {
-      const value = sender.value as T;
-      sender.sent();
-      return value;
-    }
+    if (this.sendq.size > 0) return this.takeSender();
     return this.isClosed ? CLOSED : EMPTY;
   }
 
+  /**
+   * Takes the oldest parked sender's value and settles its send.
+   * Precondition: `sendq.size > 0`.
+   */
+  private takeSender(): T {
+    const sender = this.sendq.take();
+    if (typeof sender === 'function') {
+      const value = this.sendq.extra as T;
+      sender(undefined);
+      return value;
+    }
+    const waiter = sender as Waiter;
+    const value = waiter.value as T;
+    waiter.sent();
+    return value;
+  }
+
   private parkReceiver<R>(mode: number, signal: AbortSignal | undefined): Promise<R> {
+    // Without a signal nothing can withdraw the receive, so it parks bare.
+    if (signal === undefined) return parkBare<R>(this.recvq, mode);
     const waiter = new OpWaiter(mode, signal);
     const promise = promiseResolveInto<R>(waiter);
     this.recvq.push(waiter);
-    if (signal !== undefined) signal.addEventListener('abort', waiter);
+    signal.addEventListener('abort', waiter);
     return promise;
   }
 
@@ -548,16 +573,30 @@ export class ChannelImpl<T> implements Channel<T> {
 
     // Parked receivers exist only while the buffer is empty (invariant 1),
     // so each of them sees the close now.
-    let receiver: Waiter | null;
-    while ((receiver = this.recvq.shift()) !== null) receiver.closedReceive(this.failure);
+    let receiver: unknown;
+    while ((receiver = this.recvq.take()) !== null) {
+      if (typeof receiver !== 'function') {
+        (receiver as Waiter).closedReceive(this.failure);
+      } else if (this.recvq.extra === MODE_RECEIVE_OK) {
+        receiver(CLOSED_RESULT);
+      } else {
+        receiver(new Rejection(drainedError(this.failure)));
+      }
+    }
 
     // Parked senders are rejected; their values go back through the hook
     // after every waiter has settled.
-    let sender: Waiter | null;
+    let sender: unknown;
     let undelivered: T[] | undefined;
-    while ((sender = this.sendq.shift()) !== null) {
-      sender.closedSend(new ChannelClosedError('send(): channel closed while the send waited'));
-      (undelivered ??= []).push(sender.value as T);
+    while ((sender = this.sendq.take()) !== null) {
+      const error = new ChannelClosedError('send(): channel closed while the send waited');
+      if (typeof sender === 'function') {
+        sender(new Rejection(error));
+        (undelivered ??= []).push(this.sendq.extra as T);
+      } else {
+        (sender as Waiter).closedSend(error);
+        (undelivered ??= []).push((sender as Waiter).value as T);
+      }
     }
     if (undelivered !== undefined) for (const value of undelivered) this.undelivered(value);
     if (this.onClose !== undefined) callHook(this.onClose, this.closeError);

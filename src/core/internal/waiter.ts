@@ -1,5 +1,5 @@
 import type { ChannelClosedError } from '../errors.js';
-import { QueueNode } from './wait-queue.js';
+import type { ParkQueue } from './park-queue.js';
 
 /**
  * A parked operation as a channel sees it: a plain send or receive, an async
@@ -7,7 +7,11 @@ import { QueueNode } from './wait-queue.js';
  * waiter from its queue first and then calls exactly one of these methods,
  * once; none of them may call back into a channel synchronously.
  */
-export abstract class Waiter extends QueueNode {
+export abstract class Waiter {
+  /** The queue holding this waiter, or null; maintained by ParkQueue only. */
+  queue: ParkQueue | null = null;
+  /** Sequence number of this waiter's entry in `queue`; maintained by ParkQueue only. */
+  seq = 0;
   /** For a parked sender: the value it carries. Unused by receivers. */
   value: unknown = undefined;
 
@@ -46,6 +50,17 @@ function capture(resolve: (value: never) => void, reject: (reason: unknown) => v
 export interface Settle {
   resolve: (value: never) => void;
   reject: (reason: unknown) => void;
+}
+
+/**
+ * Parks a bare operation: makes its promise and queues its resolve function
+ * with `extra` (a sender's value or a receiver's mode), allocating no object
+ * of its own.
+ */
+export function parkBare<T>(queue: ParkQueue, extra: unknown): Promise<T> {
+  const promise = new Promise<T>(capture);
+  queue.pushBare(capturedResolve, extra);
+  return promise;
 }
 
 /** Makes a promise and stores only its resolve function in `target`. */
