@@ -414,7 +414,7 @@ export class ChannelImpl<T> implements Channel<T> {
    * Precondition: the channel is open and not nil.
    */
   offer(value: T): boolean {
-    const receiver = this.recvq.take();
+    const receiver = this.recvq.size > 0 ? this.recvq.take() : null;
     if (receiver !== null) {
       if (typeof receiver === 'function') {
         // A bare receive: its mode is the entry's extra slot.

@@ -20,56 +20,61 @@ import { Waiter, promiseInto } from './internal/waiter.js';
 
 // ─── Cases ──────────────────────────────────────────────────────────────────
 
-const KIND_RECEIVE = 0;
-const KIND_SEND = 1;
-const KIND_TIMEOUT = 2;
-const KIND_DEFAULT = 3;
+const KIND_RECEIVE = 0 as const;
+const KIND_SEND = 1 as const;
+const KIND_TIMEOUT = 2 as const;
+const KIND_DEFAULT = 3 as const;
 
-/** What every case shares: a kind tag, so select dispatches with one switch. */
-abstract class CaseBase {
-  /** KIND_* of this case; fixed. */
-  abstract readonly kind: number;
+/**
+ * Every case, of every kind, is one of these: a single object shape keeps
+ * the property loads in select's scan monomorphic. The exported case types
+ * are views of it.
+ */
+class Case {
+  constructor(
+    /** KIND_* of this case; fixed. */
+    readonly kind: number,
+    /** The channel of a receive or send case, else null; fixed. */
+    readonly channel: ChannelImpl<unknown> | null,
+    /** The value of a send case; fixed. */
+    readonly value: unknown,
+    /** The delay of a timeout case, in milliseconds; fixed. */
+    readonly ms: number,
+    /** The clock of a timeout case, else null; fixed. */
+    readonly clock: Clock | null,
+  ) {}
 }
 
 /** A receive case; create it with {@link onReceive}. */
-export class ReceiveCase<T> extends CaseBase {
-  readonly kind = KIND_RECEIVE;
+export interface ReceiveCase<T> {
+  readonly kind: typeof KIND_RECEIVE;
+  /** The channel to receive from. */
+  readonly channel: ReceiveChannel<T>;
   /** Brands the type parameter; never set. */
-  declare readonly __value?: T;
-  constructor(/** The channel to receive from. */ readonly channel: ReceiveChannel<T>) {
-    super();
-  }
+  readonly __value?: T;
 }
 
 /** A send case; create it with {@link onSend}. */
-export class SendCase<T> extends CaseBase {
-  readonly kind = KIND_SEND;
-  constructor(
-    /** The channel to send on. */
-    readonly channel: SendChannel<T>,
-    /** The value sent if this case is chosen. */
-    readonly value: T,
-  ) {
-    super();
-  }
+export interface SendCase<T> {
+  readonly kind: typeof KIND_SEND;
+  /** The channel to send on. */
+  readonly channel: SendChannel<T>;
+  /** The value sent if this case is chosen. */
+  readonly value: T;
 }
 
 /** A timeout case; create it with {@link onTimeout}. */
-export class TimeoutCase extends CaseBase {
-  readonly kind = KIND_TIMEOUT;
-  constructor(
-    /** Milliseconds from the moment the select parks. */
-    readonly ms: number,
-    /** The clock that measures them. */
-    readonly clock: Clock,
-  ) {
-    super();
-  }
+export interface TimeoutCase {
+  readonly kind: typeof KIND_TIMEOUT;
+  /** Milliseconds from the moment the select parks. */
+  readonly ms: number;
+  /** The clock that measures them. */
+  readonly clock: Clock;
 }
 
 /** The default case; create it with {@link onDefault}. */
-export class DefaultCase extends CaseBase {
-  readonly kind = KIND_DEFAULT;
+export interface DefaultCase {
+  readonly kind: typeof KIND_DEFAULT;
 }
 
 /** Any select case. */
@@ -117,7 +122,7 @@ export function onReceive<T>(channel: ReceiveChannel<T>): ReceiveCase<T> {
     throw new TypeError(`onReceive(): expected a channel, got ${describeValue(channel)}`);
   }
   // Cases are immutable (invariant 4), so each channel keeps one.
-  return (channel.receiveCase ??= new ReceiveCase(channel)) as ReceiveCase<T>;
+  return (channel.receiveCase ??= new Case(KIND_RECEIVE, channel, undefined, 0, null)) as ReceiveCase<T>;
 }
 
 /**
@@ -138,7 +143,7 @@ export function onSend<T>(channel: SendChannel<T>, value: T): SendCase<T> {
   if (!(channel instanceof ChannelImpl)) {
     throw new TypeError(`onSend(): expected a channel, got ${describeValue(channel)}`);
   }
-  return new SendCase(channel, value);
+  return new Case(KIND_SEND, channel, value, 0, null) as SendCase<T>;
 }
 
 /**
@@ -163,10 +168,20 @@ export function onTimeout(ms: number, options?: { clock?: Clock | undefined }): 
   if (!(ms >= 0)) {
     throw new RangeError(`onTimeout(): ms must be a non-negative number, got ${ms}`);
   }
-  return new TimeoutCase(ms, options?.clock ?? systemClock);
+  const clock = options?.clock ?? systemClock;
+  if (clock !== systemClock) return new Case(KIND_TIMEOUT, null, undefined, ms, clock) as TimeoutCase;
+  // Cases are immutable (invariant 4): a select loop's onTimeout(ms) on the
+  // system clock gets the same case back each time.
+  if (lastTimeout.ms !== ms) {
+    lastTimeout = new Case(KIND_TIMEOUT, null, undefined, ms, systemClock) as TimeoutCase;
+  }
+  return lastTimeout;
 }
 
-const DEFAULT_CASE = new DefaultCase();
+/** The timeout case onTimeout made last on the system clock. */
+let lastTimeout = new Case(KIND_TIMEOUT, null, undefined, Infinity, systemClock) as TimeoutCase;
+
+const DEFAULT_CASE = new Case(KIND_DEFAULT, null, undefined, 0, null) as DefaultCase;
 
 /**
  * Go's `default:` clause: chosen when no other case is ready, so the select
@@ -322,74 +337,129 @@ export function select<C extends Record<string, SelectCase>>(
   cases: C,
   options?: SelectOptions,
 ): Promise<SelectResult<C>> {
-  if (typeof cases !== 'object' || cases === null) {
-    throw new TypeError(`select(): cases must be an object of cases, got ${describeValue(cases)}`);
-  }
-  const signal = options?.signal;
-  const biased = options?.biased === true;
-  const userRandom = options?.random;
-
+  if (typeof cases !== 'object' || cases === null) throw badCases(cases);
   // A caller's `random` is drawn first: it is user code, and no user code
-  // may run between the passes below, which rely on readiness not changing.
+  // may run during the scan below, which relies on readiness not changing.
   // Math.random is drawn later, and only when there is a choice to make.
-  let draw = 0;
-  if (userRandom !== undefined && !biased) {
-    draw = userRandom();
-    if (!(draw >= 0 && draw < 1)) {
-      throw new RangeError(`select(): random() must return a number in [0, 1), got ${draw}`);
-    }
-  }
+  const draw = options === undefined ? -1 : drawFirst(options);
 
-  // Pass 1: validate every case and count the ready ones, changing nothing,
-  // so a bad case throws before any channel is touched.
+  // The scan validates every case and counts the ready ones, changing
+  // nothing, so a bad case throws before any channel is touched. It keeps
+  // the first four ready cases in locals, so the common selects choose
+  // without a second pass.
   let readyCount = 0;
-  let firstReadyKey: string | undefined;
+  let key0 = '';
+  let key1 = '';
+  let key2 = '';
+  let key3 = '';
+  let case0: SelectCase | undefined;
+  let case1: SelectCase | undefined;
+  let case2: SelectCase | undefined;
+  let case3: SelectCase | undefined;
   let defaultKey: string | undefined;
   for (const key in cases) {
     const c: unknown = cases[key];
-    if (!(c instanceof CaseBase)) {
-      throw new TypeError(
-        `select(): case "${key}" must be made by onReceive, onSend, onTimeout or onDefault, ` +
-          `got ${describeValue(c)}`,
-      );
-    }
-    if (c.kind === KIND_DEFAULT) {
-      if (defaultKey !== undefined) {
-        throw new TypeError(
-          `select(): at most one onDefault() case is allowed, got "${defaultKey}" and "${key}"`,
-        );
+    const readiness = readinessOf(c);
+    if (readiness === READY) {
+      if (readyCount === 0) {
+        key0 = key;
+        case0 = c as SelectCase;
+      } else if (readyCount === 1) {
+        key1 = key;
+        case1 = c as SelectCase;
+      } else if (readyCount === 2) {
+        key2 = key;
+        case2 = c as SelectCase;
+      } else if (readyCount === 3) {
+        key3 = key;
+        case3 = c as SelectCase;
       }
+      readyCount++;
+    } else if (readiness !== NOT_READY) {
+      if (readiness === INVALID) throw badCase(key, c);
+      if (defaultKey !== undefined) throw twoDefaults(defaultKey, key);
       defaultKey = key;
-    } else if (isReady(c as SelectCase)) {
-      if (readyCount++ === 0) firstReadyKey = key;
     }
   }
+  if (readyCount === 0 || options !== undefined) {
+    return decide(cases, options, draw, readyCount, key0, case0, defaultKey);
+  }
+  // Choose uniformly among the ready cases. No user code has run since the
+  // scan, so every case it found ready still is.
+  if (readyCount === 1) return complete(key0, case0 as SelectCase);
+  const pick = Math.floor(Math.random() * readyCount);
+  if (pick === 0) return complete(key0, case0 as SelectCase);
+  if (pick === 1) return complete(key1, case1 as SelectCase);
+  if (pick === 2) return complete(key2, case2 as SelectCase);
+  if (pick === 3) return complete(key3, case3 as SelectCase);
+  return completeNth(cases, pick);
+}
 
+/** What the scan of a select found for one case. */
+const NOT_READY = 0;
+const READY = 1;
+const IS_DEFAULT = 2;
+const INVALID = 3;
+
+/** Classifies a case for the scan: READY, NOT_READY, IS_DEFAULT or INVALID. */
+function readinessOf(c: unknown): number {
+  if (!(c instanceof Case)) return INVALID;
+  const kind = c.kind;
+  if (kind === KIND_RECEIVE) {
+    const channel = (c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>;
+    return !channel.isNil && channel.canReceive() ? READY : NOT_READY;
+  }
+  if (kind === KIND_SEND) {
+    const channel = (c as SendCase<unknown>).channel as ChannelImpl<unknown>;
+    return !channel.isNil && channel.canSend() ? READY : NOT_READY;
+  }
+  return kind === KIND_DEFAULT ? IS_DEFAULT : NOT_READY;
+}
+
+/**
+ * Validates select's options and draws the caller's `random`, if any:
+ * the draw in [0, 1), or -1 when there is none.
+ */
+function drawFirst(options: SelectOptions): number {
+  const userRandom = options.random;
+  if (userRandom === undefined || options.biased === true) return -1;
+  const draw = userRandom();
+  if (!(draw >= 0 && draw < 1)) {
+    throw new RangeError(`select(): random() must return a number in [0, 1), got ${draw}`);
+  }
+  return draw;
+}
+
+/**
+ * The rest of a select after the scan: an abort that came first, the
+ * choice among several ready cases, the default case, or parking.
+ */
+function decide<C extends Record<string, SelectCase>>(
+  cases: C,
+  options: SelectOptions | undefined,
+  draw: number,
+  readyCount: number,
+  firstKey: string,
+  first: SelectCase | undefined,
+  defaultKey: string | undefined,
+): Promise<SelectResult<C>> {
+  const signal = options?.signal;
   // An abort that came first wins over ready cases: the select has no effect.
   if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-
-  // Pass 2: perform one ready case, chosen uniformly (or the first, when
-  // biased). No user code has run since pass 1, so readiness is unchanged.
-  if (readyCount === 1 || (readyCount > 1 && biased)) {
-    const key = firstReadyKey as string;
-    return complete(key, cases[key] as SelectCase);
+  // Perform one ready case, chosen uniformly (or the first, when biased).
+  if (readyCount === 1 || (readyCount > 1 && options?.biased === true)) {
+    return complete(firstKey, first as SelectCase);
   }
   if (readyCount > 1) {
-    if (userRandom === undefined) draw = Math.random();
-    let skip = Math.floor(draw * readyCount);
-    for (const key in cases) {
-      const c = cases[key] as SelectCase;
-      if (isReady(c) && skip-- === 0) return complete(key, c);
-    }
-    assertInternal(false, 'a ready case disappeared between the passes');
+    return completeNth(cases, Math.floor((draw < 0 ? Math.random() : draw) * readyCount));
   }
 
-  // Pass 3: nothing is ready; a default case answers at once.
+  // Nothing is ready; a default case answers at once.
   if (defaultKey !== undefined) {
     return Promise.resolve({ key: defaultKey } as SelectResult<C>);
   }
 
-  // Pass 4: park on every channel case, then arm the timers, then listen
+  // Park on every channel case, then arm the timers, then listen
   // for abort. Timers come after the channel cases because a clock may fire
   // a zero delay synchronously, and the settle must then find every case
   // queued, to withdraw it.
@@ -421,20 +491,37 @@ export function select<C extends Record<string, SelectCase>>(
   return promise;
 }
 
-/** Whether a channel case can complete now. Timeout and default cases never are. */
-function isReady(c: SelectCase): boolean {
-  if (c.kind === KIND_RECEIVE) {
-    const channel = (c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>;
-    return !channel.isNil && channel.canReceive();
-  }
-  if (c.kind === KIND_SEND) {
-    const channel = (c as SendCase<unknown>).channel as ChannelImpl<unknown>;
-    return !channel.isNil && channel.canSend();
-  }
-  return false;
+function badCases(cases: unknown): TypeError {
+  return new TypeError(`select(): cases must be an object of cases, got ${describeValue(cases)}`);
 }
 
-/** Performs a case found ready in pass 1. No user code ran since the check. */
+function badCase(key: string, c: unknown): TypeError {
+  return new TypeError(
+    `select(): case "${key}" must be made by onReceive, onSend, onTimeout or onDefault, ` +
+      `got ${describeValue(c)}`,
+  );
+}
+
+function twoDefaults(first: string, second: string): TypeError {
+  return new TypeError(
+    `select(): at most one onDefault() case is allowed, got "${first}" and "${second}"`,
+  );
+}
+
+/** Performs the `n`-th ready case (from 0) in key order. */
+function completeNth<C extends Record<string, SelectCase>>(
+  cases: C,
+  n: number,
+): Promise<SelectResult<C>> {
+  let skip = n;
+  for (const key in cases) {
+    const c = cases[key] as SelectCase;
+    if (readinessOf(c) === READY && skip-- === 0) return complete(key, c);
+  }
+  assertInternal(false, 'a ready case disappeared after the scan');
+}
+
+/** Performs the case the scan chose. No user code ran since the scan. */
 function complete<C extends Record<string, SelectCase>>(
   key: string,
   c: SelectCase,

@@ -25,10 +25,15 @@ import type { Waiter } from './waiter.js';
  *    its entry; the entry at `head` has sequence number `headSeq`.
  */
 export class ParkQueue {
-  /** Per entry: a resolve function, a Waiter, or null for a tombstone. */
-  private first: unknown[] = new Array<unknown>(8);
-  /** Per entry: a bare entry's extra slot; undefined for waiters. */
-  private second: unknown[] = new Array<unknown>(8);
+  /**
+   * Two slots per entry: entry `i` of the ring is `slots[2i]` (a resolve
+   * function, a Waiter, or null for a tombstone) and `slots[2i + 1]` (a bare
+   * entry's extra slot; undefined for waiters). One array keeps an entry's
+   * two halves together.
+   */
+  private slots: unknown[] = new Array<unknown>(16);
+  /** Entries the ring can hold (half of `slots.length`), a power of two. */
+  private capacity = 8;
   /** Ring index of the oldest entry. */
   private head = 0;
   /** Entries held, tombstones included. */
@@ -58,15 +63,14 @@ export class ParkQueue {
    * when the queue is empty.
    */
   take(): unknown {
-    const first = this.first;
-    const mask = first.length - 1;
+    const slots = this.slots;
     while (this.count > 0) {
-      const index = this.head;
-      const entry = first[index];
-      const extra = this.second[index];
-      first[index] = undefined;
-      this.second[index] = undefined;
-      this.head = (index + 1) & mask;
+      const at = this.head << 1;
+      const entry = slots[at];
+      const extra = slots[at + 1];
+      slots[at] = undefined;
+      slots[at + 1] = undefined;
+      this.head = (this.head + 1) & (this.capacity - 1);
       this.headSeq++;
       this.count--;
       if (entry !== null) {
@@ -83,13 +87,13 @@ export class ParkQueue {
   remove(waiter: Waiter): boolean {
     if (waiter.queue !== this) return false;
     waiter.queue = null;
-    const first = this.first;
-    const mask = first.length - 1;
-    first[(this.head + waiter.seq - this.headSeq) & mask] = null;
+    const slots = this.slots;
+    const mask = this.capacity - 1;
+    slots[((this.head + waiter.seq - this.headSeq) & mask) << 1] = null;
     this.size--;
     // Tombstones at the tail go at once; later pushes reuse their slots.
-    while (this.count > 0 && first[(this.head + this.count - 1) & mask] === null) {
-      first[(this.head + this.count - 1) & mask] = undefined;
+    while (this.count > 0 && slots[((this.head + this.count - 1) & mask) << 1] === null) {
+      slots[((this.head + this.count - 1) & mask) << 1] = undefined;
       this.count--;
     }
     const tombstones = this.count - this.size;
@@ -98,49 +102,48 @@ export class ParkQueue {
   }
 
   private append(entry: unknown, extra: unknown): void {
-    if (this.count === this.first.length) this.grow();
-    const index = (this.head + this.count) & (this.first.length - 1);
-    this.first[index] = entry;
-    this.second[index] = extra;
+    if (this.count === this.capacity) this.grow();
+    const at = ((this.head + this.count) & (this.capacity - 1)) << 1;
+    this.slots[at] = entry;
+    this.slots[at + 1] = extra;
     this.count++;
     this.size++;
   }
 
   /** Doubles the ring, keeping entries in order from index 0. */
   private grow(): void {
-    const oldFirst = this.first;
-    const oldSecond = this.second;
-    const mask = oldFirst.length - 1;
-    const first = new Array<unknown>(oldFirst.length * 2);
-    const second = new Array<unknown>(oldFirst.length * 2);
+    const old = this.slots;
+    const mask = this.capacity - 1;
+    const slots = new Array<unknown>(this.capacity * 4);
     for (let i = 0; i < this.count; i++) {
-      first[i] = oldFirst[(this.head + i) & mask];
-      second[i] = oldSecond[(this.head + i) & mask];
+      const from = ((this.head + i) & mask) << 1;
+      slots[i << 1] = old[from];
+      slots[(i << 1) + 1] = old[from + 1];
     }
-    this.first = first;
-    this.second = second;
+    this.slots = slots;
+    this.capacity *= 2;
     this.head = 0;
   }
 
   /** Drops every tombstone, keeping live entries in order and renumbering waiters. */
   private compact(): void {
-    const first = this.first;
-    const second = this.second;
-    const mask = first.length - 1;
+    const slots = this.slots;
+    const mask = this.capacity - 1;
     let kept = 0;
     for (let i = 0; i < this.count; i++) {
-      const from = (this.head + i) & mask;
-      const entry = first[from];
+      const from = ((this.head + i) & mask) << 1;
+      const entry = slots[from];
       if (entry === null) continue;
-      const to = (this.head + kept) & mask;
-      first[to] = entry;
-      second[to] = second[from];
+      const to = ((this.head + kept) & mask) << 1;
+      slots[to] = entry;
+      slots[to + 1] = slots[from + 1];
       if (typeof entry !== 'function') (entry as Waiter).seq = this.headSeq + kept;
       kept++;
     }
     for (let i = kept; i < this.count; i++) {
-      first[(this.head + i) & mask] = undefined;
-      second[(this.head + i) & mask] = undefined;
+      const at = ((this.head + i) & mask) << 1;
+      slots[at] = undefined;
+      slots[at + 1] = undefined;
     }
     this.count = kept;
   }

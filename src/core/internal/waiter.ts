@@ -38,12 +38,18 @@ let capturedResolve: (value: never) => void = () => {};
 let capturedReject: (reason: unknown) => void = () => {};
 
 /**
- * A shared promise executor: one function for every promise the core makes,
- * so parking an operation allocates no closure of its own.
+ * Shared promise executors: one function for every promise the core makes,
+ * so parking an operation allocates no closure of its own. Most parked
+ * operations keep only their resolve function, so `captureResolve` stores
+ * only that.
  */
 function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
+}
+
+function captureResolve(resolve: (value: never) => void): void {
+  capturedResolve = resolve;
 }
 
 /** Settlement functions of one pending promise. */
@@ -58,14 +64,14 @@ export interface Settle {
  * of its own.
  */
 export function parkBare<T>(queue: ParkQueue, extra: unknown): Promise<T> {
-  const promise = new Promise<T>(capture);
+  const promise = new Promise<T>(captureResolve);
   queue.pushBare(capturedResolve, extra);
   return promise;
 }
 
 /** Makes a promise and stores only its resolve function in `target`. */
 export function promiseResolveInto<T>(target: { resolve: (value: never) => void }): Promise<T> {
-  const promise = new Promise<T>(capture);
+  const promise = new Promise<T>(captureResolve);
   target.resolve = capturedResolve;
   return promise;
 }
