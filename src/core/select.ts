@@ -122,7 +122,13 @@ export function onReceive<T>(channel: ReceiveChannel<T>): ReceiveCase<T> {
     throw new TypeError(`onReceive(): expected a channel, got ${describeValue(channel)}`);
   }
   // Cases are immutable (invariant 4), so each channel keeps one.
-  return (channel.receiveCase ??= new Case(KIND_RECEIVE, channel, undefined, 0, null)) as ReceiveCase<T>;
+  return (channel.receiveCase ??= new Case(
+    KIND_RECEIVE,
+    channel,
+    undefined,
+    0,
+    null,
+  )) as ReceiveCase<T>;
 }
 
 /**
@@ -169,7 +175,8 @@ export function onTimeout(ms: number, options?: { clock?: Clock | undefined }): 
     throw new RangeError(`onTimeout(): ms must be a non-negative number, got ${ms}`);
   }
   const clock = options?.clock ?? systemClock;
-  if (clock !== systemClock) return new Case(KIND_TIMEOUT, null, undefined, ms, clock) as TimeoutCase;
+  if (clock !== systemClock)
+    return new Case(KIND_TIMEOUT, null, undefined, ms, clock) as TimeoutCase;
   // Cases are immutable (invariant 4): a select loop's onTimeout(ms) on the
   // system clock gets the same case back each time.
   if (lastTimeout.ms !== ms) {
