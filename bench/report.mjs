@@ -240,6 +240,11 @@ export function renderMarkdown(results) {
       : `- ${results.opts.runs} measured runs per system and workload after one warm-up, each in a fresh \`node\` process.`,
   );
   out.push(
+    results.opts.warm
+      ? '- Steady state (`--warm`): each process first runs its workload once, untimed, so the timed run measures optimized code. The cold report (docs/benchmarks.md) includes the JIT warm-up, which is a large part of a 20-50 ms run.'
+      : '- Cold: each timed run starts in a fresh process, so it includes the JIT warm-up. docs/benchmarks-warm.md (`--warm`) has the steady-state figures.',
+  );
+  out.push(
     '- Each run of a system is paired with a run of the baseline (W7: of rxjs-mergeMap) just before it. **ops/s** is the median over the runs (each process times itself, start-up excluded); **× baseline** is the median of the per-pair ratios (> 1 = faster). Every run verified its checksum (count and sum of the values received).',
   );
   out.push(
@@ -248,7 +253,7 @@ export function renderMarkdown(results) {
   out.push('');
   // The throughput tables and the chart, unless only W7, M1 or S1 ran.
   if (ws.length > 0) {
-    out.push('![ratio to baseline per workload and system](benchmarks.svg)');
+    out.push(`![ratio to baseline per workload and system](${reportName(results)}.svg)`);
     out.push('');
 
     out.push('## Median ops/s');
@@ -520,12 +525,16 @@ export function renderSvg(results) {
   ].join('\n');
 }
 
+/** The report's file name without extension: steady-state runs get their own. */
+export function reportName(results) {
+  return results.opts.warm ? 'benchmarks-warm' : 'benchmarks';
+}
+
 export function writeReport(repoRoot, results, markdown, svg) {
   const dir = join(repoRoot, 'docs');
   mkdirSync(dir, { recursive: true });
-  const md = join(dir, 'benchmarks.md');
-  const svgPath = join(dir, 'benchmarks.svg');
-  writeFileSync(md, markdown);
-  writeFileSync(svgPath, svg);
-  return ['docs/benchmarks.md', 'docs/benchmarks.svg'];
+  const name = reportName(results);
+  writeFileSync(join(dir, `${name}.md`), markdown);
+  writeFileSync(join(dir, `${name}.svg`), svg);
+  return [`docs/${name}.md`, `docs/${name}.svg`];
 }

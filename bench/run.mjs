@@ -19,7 +19,8 @@
 //   --runs N          measured runs per system (default 5)
 //   --timeout S       seconds before a child is killed as hung (default 60)
 //   --dist            load rxchan from dist/index.mjs (run `npm run build` first)
-//   --report          write docs/benchmarks.md and docs/benchmarks.svg
+//   --report          write docs/benchmarks.md and docs/benchmarks.svg (with --warm:
+//                     docs/benchmarks-warm.md and docs/benchmarks-warm.svg)
 //   --warm            run each workload once, untimed, in the same process
 //                     before the timed run (steady state instead of JIT warm-up)
 //   --json            print the raw results as JSON instead of tables

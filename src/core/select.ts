@@ -393,13 +393,24 @@ export function select<C extends Record<string, SelectCase>>(
   }
   // Choose uniformly among the ready cases. No user code has run since the
   // scan, so every case it found ready still is.
-  if (readyCount === 1) return complete(key0, case0 as SelectCase);
-  const pick = Math.floor(Math.random() * readyCount);
-  if (pick === 0) return complete(key0, case0 as SelectCase);
-  if (pick === 1) return complete(key1, case1 as SelectCase);
-  if (pick === 2) return complete(key2, case2 as SelectCase);
-  if (pick === 3) return complete(key3, case3 as SelectCase);
-  return completeNth(cases, pick);
+  let key = key0;
+  let chosen = case0 as SelectCase;
+  if (readyCount > 1) {
+    const pick = Math.floor(Math.random() * readyCount);
+    if (pick === 1) {
+      key = key1;
+      chosen = case1 as SelectCase;
+    } else if (pick === 2) {
+      key = key2;
+      chosen = case2 as SelectCase;
+    } else if (pick === 3) {
+      key = key3;
+      chosen = case3 as SelectCase;
+    } else if (pick > 3) {
+      return completeNth(cases, pick);
+    }
+  }
+  return complete(key, chosen);
 }
 
 /** What the scan of a select found for one case. */
@@ -533,14 +544,20 @@ function complete<C extends Record<string, SelectCase>>(
   key: string,
   c: SelectCase,
 ): Promise<SelectResult<C>> {
-  if (c.kind === KIND_RECEIVE) {
-    const value = ((c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>).poll();
-    if (value === CLOSED) {
-      return Promise.resolve({ key, value: undefined, ok: false } as SelectResult<C>);
-    }
-    return Promise.resolve({ key, value, ok: true } as SelectResult<C>);
-  }
-  const send = c as SendCase<unknown>;
+  if (c.kind !== KIND_RECEIVE) return completeSend(key, c as SendCase<unknown>);
+  const value = ((c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>).poll();
+  return Promise.resolve(
+    (value === CLOSED
+      ? { key, value: undefined, ok: false }
+      : { key, value, ok: true }) as SelectResult<C>,
+  );
+}
+
+/** Performs a send case the scan chose. */
+function completeSend<C extends Record<string, SelectCase>>(
+  key: string,
+  send: SendCase<unknown>,
+): Promise<SelectResult<C>> {
   const channel = send.channel as ChannelImpl<unknown>;
   if (channel.closed) return Promise.reject(channel.rejectSend(send.value));
   const isSent = channel.offer(send.value);
