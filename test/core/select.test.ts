@@ -154,6 +154,41 @@ describe('select', () => {
       for (const count of counts) expect(count).toBeLessThan(1150);
     });
 
+    // Without options, select takes its own fast path: the first four ready
+    // cases are kept in locals, the fifth and later are found by a second
+    // pass. Both must be uniform, and a blocked case never chosen.
+    it('chooses uniformly with the default random source, with 1 to 7 ready cases', async () => {
+      // Chi-square critical values at p = 1e-9 for 1..6 degrees of freedom.
+      const limit = [37.3, 41.4, 44.8, 47.9, 50.7, 53.3];
+      for (let ready = 1; ready <= 7; ready++) {
+        // A blocked case first and one between, so positions and locals differ.
+        const blocked = [chan<number>(), chan<number>()];
+        const readyChannels = Array.from({ length: ready }, () => chan<number>(1));
+        const cases: Record<string, ReturnType<typeof onReceive<number>>> = {
+          blockedFirst: onReceive(blocked[0]!),
+        };
+        readyChannels.forEach((ch, i) => {
+          cases[`r${i}`] = onReceive(ch);
+          if (i === 1) cases['blockedBetween'] = onReceive(blocked[1]!);
+        });
+        const counts = new Array<number>(ready).fill(0);
+        const draws = 700 * ready;
+        for (let n = 0; n < draws; n++) {
+          for (const ch of readyChannels) if (ch.length === 0) ch.trySend(n);
+          const r = await select(cases);
+          expect(r.key.startsWith('r'), `blocked case ${r.key} chosen`).toBe(true);
+          counts[Number(r.key.slice(1))]!++;
+        }
+        if (ready === 1) {
+          expect(counts).toEqual([draws]);
+          continue;
+        }
+        const expected = draws / ready;
+        const chiSquare = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+        expect(chiSquare, `counts ${counts.join(', ')}`).toBeLessThan(limit[ready - 2]!);
+      }
+    });
+
     it('chooses the first ready case in declaration order when biased', async () => {
       const a = chan<number>(1);
       const b = chan<number>(1);
