@@ -66,10 +66,23 @@ async function drain(ch, k) {
   return sum;
 }
 
-const LANE = { a: 0, b: 1, c: 2, d: 3 };
-
-function checkLane(value, key, per) {
-  if (Math.floor(value / per) !== LANE[key]) throw new Error(`value ${value} on case ${key}`);
+/**
+ * The index of the channel a W4 value arrived on, from the key of the case
+ * that fired: a `switch`, as user code reads a select result.
+ */
+function laneOf(key) {
+  switch (key) {
+    case 'a':
+      return 0;
+    case 'b':
+      return 1;
+    case 'c':
+      return 2;
+    case 'd':
+      return 3;
+    default:
+      throw new Error(`unknown case ${key}`);
+  }
 }
 
 const rxchan = {
@@ -133,9 +146,10 @@ const rxchan = {
         c: onReceive(c),
         d: onReceive(d),
       });
-      checkLane(r.value, r.key, per);
+      const lane = laneOf(r.key);
+      if (Math.floor(r.value / per) !== lane) throw new Error(`value ${r.value} on case ${r.key}`);
       sum += r.value;
-      lanes += LANE[r.key];
+      lanes += lane;
     }
     return { count: n, sum, lanes };
   },
@@ -313,9 +327,10 @@ const rxchanReuse = {
     let lanes = 0;
     for (let i = 0; i < n; i++) {
       const r = await select(cases);
-      checkLane(r.value, r.key, per);
+      const lane = laneOf(r.key);
+      if (Math.floor(r.value / per) !== lane) throw new Error(`value ${r.value} on case ${r.key}`);
       sum += r.value;
-      lanes += LANE[r.key];
+      lanes += lane;
     }
     return { count: n, sum, lanes };
   },
