@@ -29,10 +29,11 @@
 // rxjs-mergeMap for W7) failed (checksum, crash, stall or timeout). A
 // failing peer is reported as failed, not as a number.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleRxchan } from './bundle.mjs';
 import { machineInfo, renderMarkdown, renderSvg, summarize, writeReport } from './report.mjs';
 import { BASELINE, loadSystem, selectSystems, systemNames } from './systems/index.mjs';
 import { unavailable, workloadOrder, workloads } from './workloads.mjs';
@@ -83,32 +84,6 @@ const references = [
   BASELINE,
   ...new Set(Object.values(workloads).flatMap((d) => (d.reference ? [d.reference] : []))),
 ];
-
-/**
- * Bundles src/index.ts and src/rxjs.ts into a per-process folder under
- * .bench-tmp/, as one graph: the channel code both use is one shared chunk
- * (as in dist/), so workerPoolFrom accepts channels made by `chan`. rxjs
- * stays external: rxchan and rxjs-mergeMap load the same copy.
- */
-async function bundleRxchan() {
-  const { build } = await import('esbuild');
-  const outdir = join(repoRoot, '.bench-tmp', `rxchan-${process.pid}`);
-  mkdirSync(outdir, { recursive: true });
-  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await build({
-    entryPoints: { index: join(repoRoot, 'src/index.ts'), rxjs: join(repoRoot, 'src/rxjs.ts') },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    external: ['rxjs'],
-    logLevel: 'error',
-  });
-  return { index: join(outdir, 'index.mjs'), rxjs: join(outdir, 'rxjs.mjs') };
-}
 
 /** The JSON object on the last line of `text`, or null. */
 function parseLastLine(text) {

@@ -77,3 +77,31 @@ describe('bench/run.mjs', () => {
     });
   });
 });
+
+describe('bench/select-cost.mjs', () => {
+  it('runs every select variant once with a verified checksum', () => {
+    const args = ['bench/select-cost.mjs', '--runs', '1', '--n', '400', '--cold'];
+
+    const child = spawnSync(process.execPath, args, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 19_000,
+    });
+
+    // A variant whose values arrive on the wrong lane, or whose sum is off,
+    // makes its process (and so the script) exit non-zero.
+    expect(child.status, child.stderr).toBe(0);
+    const rows = child.stdout
+      .split('\n')
+      .filter((line) => /^\| [a-z-]+ \| [\d.]+ M \|/.test(line))
+      .map((line) => line.split('|')[1]?.trim());
+    expect(rows).toEqual([
+      'baseline',
+      'array-rotation',
+      'array-uniform',
+      'keyed-uniform',
+      'select-reused',
+      'select-inline',
+    ]);
+  });
+});
