@@ -23,14 +23,6 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const self = fileURLToPath(import.meta.url);
-const variants = [
-  'baseline',
-  'array-rotation',
-  'array-uniform',
-  'keyed-uniform',
-  'select-reused',
-  'select-inline',
-];
 
 async function producer(ch, from, count) {
   for (let i = from; i < from + count; i++) await ch.send(i);
@@ -52,20 +44,20 @@ function laneOf(key) {
   }
 }
 
-/** Receives n values through `selectOne`, checking that each came on its lane. */
-async function consume(n, chans, selectOne, laneOfResult) {
+/**
+ * Starts the four producers (n / 4 values each, lane p sending p * n/4 ...)
+ * and returns the checker of one received value.
+ */
+function start(n, chans) {
   const per = n / 4;
   chans.forEach((ch, p) => producer(ch, p * per, per));
-  let sum = 0;
-  let lanes = 0;
-  for (let i = 0; i < n; i++) {
-    const r = await selectOne();
-    const lane = laneOfResult(r);
-    if (Math.floor(r.value / per) !== lane) throw new Error(`value ${r.value} on lane ${lane}`);
-    sum += r.value;
-    lanes += lane;
-  }
-  if (sum !== (n * (n - 1)) / 2 || lanes !== per * 6) throw new Error('checksum mismatch');
+  return (value, lane) => {
+    if (Math.floor(value / per) !== lane) throw new Error(`value ${value} on lane ${lane}`);
+  };
+}
+
+function verify(n, sum, lanes) {
+  if (sum !== (n * (n - 1)) / 2 || lanes !== (n / 4) * 6) throw new Error('checksum mismatch');
 }
 
 // The selects below never park: in this workload every producer is parked
@@ -105,53 +97,115 @@ function keyedSelect(cases) {
   throw new Error('nothing ready');
 }
 
-async function runVariant(variant, n) {
-  if (variant === 'baseline') {
-    const { Chan, select } = await import('./baseline.mjs');
+// One consumer loop per variant, each written out as W4's is, so that no
+// shared helper call sits on the measured path.
+const loops = {
+  async baseline(n, { Chan, select }) {
     const chans = [new Chan(), new Chan(), new Chan(), new Chan()];
-    return () =>
-      consume(
-        n,
-        chans,
-        () => select(chans),
-        (r) => r.index,
-      );
-  }
-  const { chan, select, onReceive } = await import(pathToFileURL(process.env.RXCHAN_ENTRY).href);
-  const chans = [chan(), chan(), chan(), chan()];
-  const [a, b, c, d] = chans;
-  const cases = { a: onReceive(a), b: onReceive(b), c: onReceive(c), d: onReceive(d) };
-  const byIndex = (r) => r.index;
-  const byKey = (r) => laneOf(r.key);
-  switch (variant) {
-    case 'array-rotation':
-      return () => consume(n, chans, () => rotationSelect(chans), byIndex);
-    case 'array-uniform':
-      return () => consume(n, chans, () => uniformSelect(chans), byIndex);
-    case 'keyed-uniform':
-      return () => consume(n, chans, () => keyedSelect(cases), byKey);
-    case 'select-reused':
-      return () => consume(n, chans, () => select(cases), byKey);
-    case 'select-inline':
-      return () =>
-        consume(
-          n,
-          chans,
-          () => select({ a: onReceive(a), b: onReceive(b), c: onReceive(c), d: onReceive(d) }),
-          byKey,
-        );
-    default:
-      throw new Error(`unknown variant ${variant}`);
-  }
-}
+    const check = start(n, chans);
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select(chans);
+      check(r.value, r.index);
+      sum += r.value;
+      lanes += r.index;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'array-rotation'(n, { chan }) {
+    const chans = [chan(), chan(), chan(), chan()];
+    const check = start(n, chans);
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await rotationSelect(chans);
+      check(r.value, r.index);
+      sum += r.value;
+      lanes += r.index;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'array-uniform'(n, { chan }) {
+    const chans = [chan(), chan(), chan(), chan()];
+    const check = start(n, chans);
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await uniformSelect(chans);
+      check(r.value, r.index);
+      sum += r.value;
+      lanes += r.index;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'keyed-uniform'(n, { chan, onReceive }) {
+    const [a, b, c, d] = [chan(), chan(), chan(), chan()];
+    const check = start(n, [a, b, c, d]);
+    const cases = { a: onReceive(a), b: onReceive(b), c: onReceive(c), d: onReceive(d) };
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await keyedSelect(cases);
+      const lane = laneOf(r.key);
+      check(r.value, lane);
+      sum += r.value;
+      lanes += lane;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'select-reused'(n, { chan, onReceive, select }) {
+    const [a, b, c, d] = [chan(), chan(), chan(), chan()];
+    const check = start(n, [a, b, c, d]);
+    const cases = { a: onReceive(a), b: onReceive(b), c: onReceive(c), d: onReceive(d) };
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select(cases);
+      const lane = laneOf(r.key);
+      check(r.value, lane);
+      sum += r.value;
+      lanes += lane;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'select-inline'(n, { chan, onReceive, select }) {
+    const [a, b, c, d] = [chan(), chan(), chan(), chan()];
+    const check = start(n, [a, b, c, d]);
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select({
+        a: onReceive(a),
+        b: onReceive(b),
+        c: onReceive(c),
+        d: onReceive(d),
+      });
+      const lane = laneOf(r.key);
+      check(r.value, lane);
+      sum += r.value;
+      lanes += lane;
+    }
+    verify(n, sum, lanes);
+  },
+};
 
 /** Child mode: one timed run (after one untimed run unless cold); prints selects/s. */
 async function child(variant, n, cold) {
-  // Fresh channels per run: a run leaves its producers finished.
-  if (!cold) await (await runVariant(variant, n))();
-  const run = await runVariant(variant, n);
+  const loop = loops[variant];
+  if (loop === undefined) throw new Error(`unknown variant ${variant}`);
+  const lib =
+    variant === 'baseline'
+      ? await import('./baseline.mjs')
+      : await import(pathToFileURL(process.env.RXCHAN_ENTRY).href);
+  if (!cold) await loop(n, lib);
   const t0 = performance.now();
-  await run();
+  await loop(n, lib);
   process.stdout.write(`${(n / (performance.now() - t0)) * 1000}\n`);
 }
 
@@ -162,8 +216,9 @@ function median(values) {
 }
 
 async function main(argv) {
-  let runs = 9;
-  let n = 200_000;
+  const variants = Object.keys(loops);
+  let runs = 11;
+  let n = 400_000;
   let cold = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
