@@ -1,8 +1,13 @@
-// Where a select's time goes: `npm run bench:select [-- --runs N --n N --cold]`.
+// Where a select's time goes:
+//   npm run bench:select [-- --shape W4|W6 --runs N --n N --cold]
 //
-// W4's shape (one consumer selecting over 4 unbuffered channels, each fed by
-// its own producer) run with selects that add one feature at a time, from
-// the baseline's to rxchan's, so the report can say what each costs:
+// Two workloads' shapes, each run with selects that add one feature at a
+// time, from the baseline's to rxchan's, so the report can say what each
+// costs. W4: one consumer selecting over 4 unbuffered channels, each fed by
+// its own producer (every select finds several cases ready). W6: a select
+// between a channel that is always ready and a one-hour timeout.
+//
+// W4 variants:
 //
 //   baseline        bench/baseline.mjs: its channels, and a select that
 //                   checks an array of channels from a random start (not
@@ -14,6 +19,15 @@
 //                   the result { key, value, ok }; no validation
 //   select-reused   rxchan's select, one cases object reused every time
 //   select-inline   rxchan's select with the cases written inline (W4's row)
+//
+// W6 variants (the timeout never fires, nor is it armed: the select never
+// parks):
+//   baseline        the baseline's select over [ch] with a timeout argument
+//   array           rxchan channel, a select over an array of channels
+//   keyed           rxchan channel, the cases object { v, t } read with
+//                   for-in, kind tags checked, result { key, value, ok }
+//   select-reused   rxchan's select, one cases object reused every time
+//   select-inline   rxchan's select with the cases written inline (W6's row)
 //
 // Each run is a fresh process that first runs its variant once, untimed
 // (steady state; --cold skips that), paired with a baseline run just
@@ -97,9 +111,9 @@ function keyedSelect(cases) {
   throw new Error('nothing ready');
 }
 
-// One consumer loop per variant, each written out as W4's is, so that no
-// shared helper call sits on the measured path.
-const loops = {
+// One consumer loop per variant, each written out as the workload's is, so
+// that no shared helper call sits on the measured path.
+const w4 = {
   async baseline(n, { Chan, select }) {
     const chans = [new Chan(), new Chan(), new Chan(), new Chan()];
     const check = start(n, chans);
@@ -195,9 +209,106 @@ const loops = {
   },
 };
 
+const HOUR = 3_600_000;
+
+function arraySelect(chans) {
+  for (let i = 0; i < chans.length; i++) {
+    const ch = chans[i];
+    if (ch.canReceive()) return Promise.resolve({ index: i, value: ch.poll() });
+  }
+  throw new Error('nothing ready');
+}
+
+/** A keyed select that knows only receive cases (kind 0) and never parks. */
+function keyedOnce(cases) {
+  let ready = 0;
+  let chosenKey = '';
+  let chosen;
+  for (const key in cases) {
+    const c = cases[key];
+    if (c.kind === 0 && c.channel.canReceive() && ready++ === 0) {
+      chosenKey = key;
+      chosen = c;
+    }
+  }
+  if (ready !== 1) throw new Error(`${ready} cases ready`);
+  return Promise.resolve({ key: chosenKey, value: chosen.channel.poll(), ok: true });
+}
+
+function verifyW6(n, sum) {
+  if (sum !== (n * (n - 1)) / 2) throw new Error('checksum mismatch');
+}
+
+const w6 = {
+  async baseline(n, { Chan, select, TIMEOUT }) {
+    const ch = new Chan(1);
+    const chans = [ch];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await select(chans, HOUR);
+      if (r.index === TIMEOUT) throw new Error('timeout fired');
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+
+  async array(n, { chan }) {
+    const ch = chan(1);
+    const chans = [ch];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await arraySelect(chans);
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+
+  async keyed(n, { chan, onReceive, onTimeout }) {
+    const ch = chan(1);
+    const cases = { v: onReceive(ch), t: onTimeout(HOUR) };
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await keyedOnce(cases);
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+
+  async 'select-reused'(n, { chan, onReceive, onTimeout, select }) {
+    const ch = chan(1);
+    const cases = { v: onReceive(ch), t: onTimeout(HOUR) };
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await select(cases);
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+
+  async 'select-inline'(n, { chan, onReceive, onTimeout, select }) {
+    const ch = chan(1);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await select({ v: onReceive(ch), t: onTimeout(HOUR) });
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+};
+
+const shapes = { W4: w4, W6: w6 };
+
 /** Child mode: one timed run (after one untimed run unless cold); prints selects/s. */
-async function child(variant, n, cold) {
-  const loop = loops[variant];
+async function child(shape, variant, n, cold) {
+  const loop = shapes[shape]?.[variant];
   if (loop === undefined) throw new Error(`unknown variant ${variant}`);
   const lib =
     variant === 'baseline'
@@ -216,12 +327,13 @@ function median(values) {
 }
 
 async function main(argv) {
-  const variants = Object.keys(loops);
   let runs = 11;
   let n = 400_000;
   let cold = false;
+  let only = null;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
+    if (argv[i] === '--shape') only = argv[++i]?.toUpperCase();
+    else if (argv[i] === '--runs') runs = Number(argv[++i]);
     else if (argv[i] === '--n') n = Number(argv[++i]);
     else if (argv[i] === '--cold') cold = true;
     else throw new Error(`unknown flag ${argv[i]}`);
@@ -229,44 +341,50 @@ async function main(argv) {
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error('--runs must be >= 1');
   if (!(Number.isInteger(n) && n >= 4 && n % 4 === 0))
     throw new Error('--n must be a multiple of 4');
+  if (only !== null && shapes[only] === undefined) throw new Error('--shape must be W4 or W6');
   const { bundleRxchan } = await import('./bundle.mjs');
   const bundle = await bundleRxchan();
   const env = { ...process.env, RXCHAN_ENTRY: bundle.index };
-  const once = (variant) =>
+  const once = (shape, variant) =>
     Number(
       execFileSync(
         process.execPath,
-        [self, '--child', variant, String(n), cold ? 'cold' : 'warm'],
-        {
-          env,
-        },
+        [self, '--child', shape, variant, String(n), cold ? 'cold' : 'warm'],
+        { env },
       ).toString(),
     );
 
-  console.log(`select cost breakdown, W4 shape, n=${n}, ${runs} runs, ${cold ? 'cold' : 'warm'}`);
-  const rates = Object.fromEntries(variants.map((v) => [v, []]));
-  const ratios = Object.fromEntries(variants.map((v) => [v, []]));
-  for (let r = 0; r < runs; r++) {
-    for (const variant of variants.slice(1)) {
-      const base = once('baseline');
-      const rate = once(variant);
-      rates.baseline.push(base);
-      rates[variant].push(rate);
-      ratios[variant].push(rate / base);
-    }
-  }
-  console.log('| select | selects/s | × baseline |');
-  console.log('|---|---|---|');
-  for (const variant of variants) {
-    const ratio = variant === 'baseline' ? 1 : median(ratios[variant]);
+  for (const shape of only === null ? Object.keys(shapes) : [only]) {
+    const variants = Object.keys(shapes[shape]);
     console.log(
-      `| ${variant} | ${(median(rates[variant]) / 1e6).toFixed(2)} M | ${ratio.toFixed(2)} |`,
+      `${shape} shape, select cost breakdown: n=${n}, ${runs} runs, ${cold ? 'cold' : 'warm'}`,
     );
+    const rates = Object.fromEntries(variants.map((v) => [v, []]));
+    const ratios = Object.fromEntries(variants.map((v) => [v, []]));
+    for (let r = 0; r < runs; r++) {
+      for (const variant of variants.slice(1)) {
+        const base = once(shape, 'baseline');
+        const rate = once(shape, variant);
+        rates.baseline.push(base);
+        rates[variant].push(rate);
+        ratios[variant].push(rate / base);
+      }
+    }
+    console.log('| select | selects/s | × baseline |');
+    console.log('|---|---|---|');
+    for (const variant of variants) {
+      const ratio = variant === 'baseline' ? 1 : median(ratios[variant]);
+      console.log(
+        `| ${variant} | ${(median(rates[variant]) / 1e6).toFixed(2)} M | ${ratio.toFixed(2)} |`,
+      );
+    }
+    console.log('');
   }
 }
 
 if (process.argv[2] === '--child') {
-  await child(process.argv[3], Number(process.argv[4]), process.argv[5] === 'cold');
+  const [shape, variant, n, mode] = process.argv.slice(3);
+  await child(shape, variant, Number(n), mode === 'cold');
 } else {
   await main(process.argv.slice(2));
 }

@@ -79,7 +79,7 @@ describe('bench/run.mjs', () => {
 });
 
 describe('bench/select-cost.mjs', () => {
-  it('runs every select variant once with a verified checksum', () => {
+  it('runs every select variant of both shapes once with a verified checksum', () => {
     const args = ['bench/select-cost.mjs', '--runs', '1', '--n', '400', '--cold'];
 
     const child = spawnSync(process.execPath, args, {
@@ -100,6 +100,11 @@ describe('bench/select-cost.mjs', () => {
       'array-rotation',
       'array-uniform',
       'keyed-uniform',
+      'select-reused',
+      'select-inline',
+      'baseline',
+      'array',
+      'keyed',
       'select-reused',
       'select-inline',
     ]);
