@@ -245,6 +245,9 @@ export function renderMarkdown(results) {
       : '- Cold: each timed run starts in a fresh process, so it includes the JIT warm-up. docs/benchmarks-warm.md (`--warm`) has the steady-state figures.',
   );
   out.push(
+    '- Why select (W4, W6) trails the baseline, step by step, and how to write fast channel code: [performance.md](performance.md) (`npm run bench:select`).',
+  );
+  out.push(
     '- Each run of a system is paired with a run of the baseline (W7: of rxjs-mergeMap) just before it. **ops/s** is the median over the runs (each process times itself, start-up excluded); **× baseline** is the median of the per-pair ratios (> 1 = faster). Every run verified its checksum (count and sum of the values received).',
   );
   out.push(
