@@ -15,6 +15,9 @@
 //   array-rotation  rxchan channels, the same select as the baseline
 //   array-uniform   rxchan channels; counts the ready channels, then draws
 //                   one uniformly (what Go and rxchan promise)
+//   prepared-keyed  the same over arrays of keys and channels made once,
+//                   with the result { key, value, ok } (a select prepared
+//                   once, as an API could offer)
 //   keyed-uniform   the same over an object of named cases (for-in), with
 //                   the result { key, value, ok }; no validation
 //   select-reused   rxchan's select, one cases object reused every time
@@ -24,6 +27,8 @@
 // parks):
 //   baseline        the baseline's select over [ch] with a timeout argument
 //   array           rxchan channel, a select over an array of channels
+//   prepared-keyed  the same over arrays of keys and channels made once,
+//                   result { key, value, ok }
 //   keyed           rxchan channel, the cases object { v, t } read with
 //                   for-in, kind tags checked, result { key, value, ok }
 //   select-reused   rxchan's select, one cases object reused every time
@@ -98,6 +103,23 @@ function uniformSelect(chans) {
   throw new Error('nothing ready');
 }
 
+/**
+ * A select over cases prepared once as parallel arrays of keys and
+ * channels: uniform choice and a keyed result, without walking an object.
+ */
+function preparedSelect(keys, chans) {
+  let ready = 0;
+  for (let i = 0; i < chans.length; i++) if (chans[i].canReceive()) ready++;
+  let skip = Math.floor(Math.random() * ready);
+  for (let i = 0; i < chans.length; i++) {
+    const ch = chans[i];
+    if (ch.canReceive() && skip-- === 0) {
+      return Promise.resolve({ key: keys[i], value: ch.poll(), ok: true });
+    }
+  }
+  throw new Error('nothing ready');
+}
+
 function keyedSelect(cases) {
   let ready = 0;
   for (const key in cases) if (cases[key].channel.canReceive()) ready++;
@@ -152,6 +174,22 @@ const w4 = {
       check(r.value, r.index);
       sum += r.value;
       lanes += r.index;
+    }
+    verify(n, sum, lanes);
+  },
+
+  async 'prepared-keyed'(n, { chan }) {
+    const chans = [chan(), chan(), chan(), chan()];
+    const check = start(n, chans);
+    const keys = ['a', 'b', 'c', 'd'];
+    let sum = 0;
+    let lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await preparedSelect(keys, chans);
+      const lane = laneOf(r.key);
+      check(r.value, lane);
+      sum += r.value;
+      lanes += lane;
     }
     verify(n, sum, lanes);
   },
@@ -260,6 +298,20 @@ const w6 = {
     for (let i = 0; i < n; i++) {
       ch.trySend(i);
       const r = await arraySelect(chans);
+      sum += r.value;
+    }
+    verifyW6(n, sum);
+  },
+
+  async 'prepared-keyed'(n, { chan }) {
+    const ch = chan(1);
+    const keys = ['v'];
+    const chans = [ch];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      ch.trySend(i);
+      const r = await preparedSelect(keys, chans);
+      if (r.key !== 'v') throw new Error(`case ${r.key} fired`);
       sum += r.value;
     }
     verifyW6(n, sum);
