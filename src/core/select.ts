@@ -106,7 +106,9 @@ export interface SelectOptions {
 /**
  * A case that receives from `channel`. When chosen the result carries
  * `value` and `ok` (false once the channel is closed and drained, as Go's
- * `v, ok := <-ch`). A nil channel's case is never chosen.
+ * `v, ok := <-ch`). A nil channel's case is never chosen. Cases are
+ * immutable, so each channel makes its receive case once and returns the
+ * same object on every call.
  *
  * @example
  * ```ts
@@ -157,7 +159,9 @@ export function onSend<T>(channel: SendChannel<T>, value: T): SendCase<T> {
  * other case has fired. Its timer exists only while the select is parked and
  * is always cleared when the select settles, so a select loop with a long
  * timeout holds no timers (unlike Go's `time.After` in a loop).
- * `Infinity` never fires.
+ * `Infinity` never fires. Cases are immutable, so on the system clock a
+ * call with the same `ms` as the previous one returns the same case object,
+ * and a select loop allocates no case for its timeout.
  *
  * @example
  * ```ts
