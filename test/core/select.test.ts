@@ -41,6 +41,33 @@ function manualClock(): Clock & { fire(): void; live: number } {
   };
 }
 
+describe('case functions', () => {
+  it('make each receive case once per channel', () => {
+    const a = chan<number>();
+    const b = chan<number>();
+    expect(onReceive(a)).toBe(onReceive(a));
+    expect(onReceive(a)).not.toBe(onReceive(b));
+    expect(onReceive(a).channel).toBe(a);
+  });
+
+  it('reuse the last system-clock timeout case for the same delay, and only then', () => {
+    const clock = manualClock();
+    expect(onTimeout(5)).toBe(onTimeout(5));
+    expect(onTimeout(5).ms).toBe(5);
+    expect(onTimeout(6)).not.toBe(onTimeout(5));
+    // A case on another clock is new each time and keeps its clock.
+    expect(onTimeout(5, { clock })).not.toBe(onTimeout(5, { clock }));
+    expect(onTimeout(5, { clock }).clock).toBe(clock);
+    expect(onTimeout(5).clock).not.toBe(clock);
+  });
+
+  it('make a new send case per value', () => {
+    const ch = chan<string>(1);
+    expect(onSend(ch, 'x')).not.toBe(onSend(ch, 'x'));
+    expect(onSend(ch, 'x').value).toBe('x');
+  });
+});
+
 describe('select', () => {
   describe('arguments', () => {
     it('rejects a case that was not made by a case function', () => {
