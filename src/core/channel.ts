@@ -325,6 +325,8 @@ function drainedError(failure: Failure | undefined): unknown {
  * modules; users see it only through the {@link Channel} interfaces.
  */
 export class ChannelImpl<T> implements Channel<T> {
+  /** Objects that keep channel shapes alive; see the end of this module. */
+  static shapeAnchors: readonly object[] = [];
   /** Parked receivers, oldest first. Only non-empty while the buffer is empty. */
   readonly recvq = new ParkQueue();
   /** Parked senders, oldest first. Only non-empty while the buffer is full. */
@@ -839,3 +841,27 @@ export function nilChan<T>(): Channel<T> {
 export function asChannelImpl(value: unknown): ChannelImpl<unknown> | undefined {
   return value instanceof ChannelImpl ? value : undefined;
 }
+
+// ─── Keeping channel shapes alive ───────────────────────────────────────────
+
+/**
+ * A channel and an iterator that live as long as this module. V8 frees a
+ * hidden class (object shape) at a major GC once no object has it, and
+ * deoptimizes every function optimized for it; a program whose channels
+ * are all short-lived would lose its optimized channel code at every major
+ * GC and warm it up again. This channel, put once through a buffered send
+ * and receive and a parked receive, and its iterator keep the shapes of
+ * channels, rings, queues and iterators alive. Select keeps the shape of
+ * its receive cases with this channel's case (see select.ts).
+ */
+export const shapeAnchor = new ChannelImpl<number>(1, POLICY_BLOCK, undefined, undefined, false);
+shapeAnchor.trySend(0);
+shapeAnchor.poll();
+shapeAnchor.recvq.pushBare(noop, MODE_RECEIVE);
+shapeAnchor.recvq.take();
+const anchorIterator = shapeAnchor.values();
+shapeAnchor.trySend(0);
+void anchorIterator.next();
+// Module-level constants alone are not enough: an engine may drop them once
+// the module has run. The class keeps them.
+ChannelImpl.shapeAnchors = [shapeAnchor, anchorIterator];

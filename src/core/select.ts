@@ -12,7 +12,13 @@
  *    number of selects, concurrently.
  */
 import { CLOSED } from './internal/sentinels.js';
-import { ChannelImpl, describeValue, type ReceiveChannel, type SendChannel } from './channel.js';
+import {
+  ChannelImpl,
+  describeValue,
+  shapeAnchor,
+  type ReceiveChannel,
+  type SendChannel,
+} from './channel.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ChannelClosedError } from './errors.js';
 import { assertInternal } from './internal/assert.js';
@@ -193,6 +199,10 @@ export function onTimeout(ms: number, options?: { clock?: Clock | undefined }): 
 let lastTimeout = new Case(KIND_TIMEOUT, null, undefined, Infinity, systemClock) as TimeoutCase;
 
 const DEFAULT_CASE = new Case(KIND_DEFAULT, null, undefined, 0, null) as DefaultCase;
+
+// The shape anchor's receive case keeps the shape of receive cases alive
+// across major GCs, as the anchor does for channels (see channel.ts).
+onReceive(shapeAnchor);
 
 /**
  * Go's `default:` clause: chosen when no other case is ready, so the select
