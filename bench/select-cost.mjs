@@ -40,27 +40,12 @@
 // ratios to the baseline. Every run checks the sum and the lanes.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { laneOf, workloads } from './workloads.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
 async function producer(ch, from, count) {
   for (let i = from; i < from + count; i++) await ch.send(i);
-}
-
-/** The lane a keyed result came from, read as user code reads it. */
-function laneOf(key) {
-  switch (key) {
-    case 'a':
-      return 0;
-    case 'b':
-      return 1;
-    case 'c':
-      return 2;
-    case 'd':
-      return 3;
-    default:
-      throw new Error(`unknown case ${key}`);
-  }
 }
 
 /**
@@ -75,8 +60,19 @@ function start(n, chans) {
   };
 }
 
+/** Throws unless a W4-shaped run matches the W4 workload's checksum. */
 function verify(n, sum, lanes) {
-  if (sum !== (n * (n - 1)) / 2 || lanes !== (n / 4) * 6) throw new Error('checksum mismatch');
+  verifyAs('W4', n, { count: n, sum, lanes });
+}
+
+/** Throws unless `result` has every field the workload's checksum expects. */
+function verifyAs(workloadId, n, result) {
+  const expected = workloads[workloadId].expect(n);
+  for (const [field, value] of Object.entries(expected)) {
+    if (result[field] !== value) {
+      throw new Error(`${workloadId} checksum: ${field}=${result[field]}, expected ${value}`);
+    }
+  }
 }
 
 // The selects below never park: in this workload every producer is parked
@@ -274,7 +270,7 @@ function keyedOnce(cases) {
 }
 
 function verifyW6(n, sum) {
-  if (sum !== (n * (n - 1)) / 2) throw new Error('checksum mismatch');
+  verifyAs('W6', n, { count: n, sum });
 }
 
 const w6 = {

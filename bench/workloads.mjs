@@ -30,6 +30,26 @@ export const W7_CAPACITY = 16;
 export const W7_CONCURRENCY = 4;
 
 /**
+ * W4: the index of the channel a value arrived on, from the key of the
+ * select case that fired (cases a, b, c, d): a `switch`, as user code
+ * reads a select result.
+ */
+export function laneOf(key) {
+  switch (key) {
+    case 'a':
+      return 0;
+    case 'b':
+      return 1;
+    case 'c':
+      return 2;
+    case 'd':
+      return 3;
+    default:
+      throw new Error(`unknown case ${key}`);
+  }
+}
+
+/**
  * Each workload: `n` (full run) and `quickN` (smoke run); `expect(n, result,
  * system)` gives the fields the result must match exactly; `unit` names one
  * op; `gc` runs the child with --expose-gc. A workload with `sizes` (W7)

@@ -15,7 +15,7 @@ import {
   starvationProbe,
   syncSource,
 } from '../lib.mjs';
-import { W7_CAPACITY, W7_CONCURRENCY } from '../workloads.mjs';
+import { W7_CAPACITY, W7_CONCURRENCY, laneOf } from '../workloads.mjs';
 
 const entry = process.env.RXCHAN_ENTRY;
 const rxjsEntry = process.env.RXCHAN_RXJS_ENTRY;
@@ -64,25 +64,6 @@ async function drain(ch, k) {
   let sum = 0;
   for (let i = 0; i < k; i++) sum += await ch.receive();
   return sum;
-}
-
-/**
- * The index of the channel a W4 value arrived on, from the key of the case
- * that fired: a `switch`, as user code reads a select result.
- */
-function laneOf(key) {
-  switch (key) {
-    case 'a':
-      return 0;
-    case 'b':
-      return 1;
-    case 'c':
-      return 2;
-    case 'd':
-      return 3;
-    default:
-      throw new Error(`unknown case ${key}`);
-  }
 }
 
 const rxchan = {
