@@ -19,16 +19,10 @@ export type {
 export type { ChannelObservable, ChannelObserver, ChannelSubscription } from './core/observe.js';
 
 // Select
-export { select, onReceive, onSend, onTimeout, onDefault } from './core/select.js';
-export type {
-  DefaultCase,
-  ReceiveCase,
-  SelectCase,
-  SelectOptions,
-  SelectResult,
-  SendCase,
-  TimeoutCase,
-} from './core/select.js';
+export { select } from './core/select.js';
+export type { SelectOptions, SelectResult } from './core/select.js';
+export { onReceive, onSend, onTimeout, onDefault } from './core/cases.js';
+export type { DefaultCase, ReceiveCase, SelectCase, SendCase, TimeoutCase } from './core/cases.js';
 export { seededRandom } from './core/random.js';
 
 // Time

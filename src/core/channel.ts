@@ -852,7 +852,7 @@ export function asChannelImpl(value: unknown): ChannelImpl<unknown> | undefined 
  * GC and warm it up again. This channel, put once through a buffered send
  * and receive and a parked receive, and its iterator keep the shapes of
  * channels, rings, queues and iterators alive. Select keeps the shape of
- * its receive cases with this channel's case (see select.ts).
+ * its receive cases with this channel's case (see cases.ts).
  */
 export const shapeAnchor = new ChannelImpl<number>(1, POLICY_BLOCK, undefined, undefined, false);
 shapeAnchor.trySend(0);

@@ -12,7 +12,8 @@
  *    found closed with one.
  */
 import { asChannelImpl, describeValue, type ReceiveChannel } from '../core/channel.js';
-import { onReceive, select, type ReceiveCase } from '../core/select.js';
+import { onReceive, type ReceiveCase } from '../core/cases.js';
+import { select } from '../core/select.js';
 import { checkProduceOptions, produce, type Produced, type ProduceOptions } from './produce.js';
 
 /** Options of {@link fanIn}. */

@@ -19,7 +19,8 @@
  */
 import { chan, describeValue, type ReceiveChannel, type WaitOptions } from '../core/channel.js';
 import { ChannelClosedError } from '../core/errors.js';
-import { onReceive, onSend, select } from '../core/select.js';
+import { onReceive, onSend } from '../core/cases.js';
+import { select } from '../core/select.js';
 
 /**
  * An update: returns (or resolves to) the next state from the current one.
