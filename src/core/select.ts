@@ -272,12 +272,13 @@ const INVALID = 3;
 function readinessOf(c: unknown): number {
   if (!(c instanceof Case)) return INVALID;
   const kind = c.kind;
+  // Receive and send cases always carry a channel.
   if (kind === KIND_RECEIVE) {
-    const channel = (c as ReceiveCase<unknown>).channel as ChannelImpl<unknown>;
+    const channel = c.channel as ChannelImpl<unknown>;
     return !channel.isNil && channel.canReceive() ? READY : NOT_READY;
   }
   if (kind === KIND_SEND) {
-    const channel = (c as SendCase<unknown>).channel as ChannelImpl<unknown>;
+    const channel = c.channel as ChannelImpl<unknown>;
     return !channel.isNil && channel.canSend() ? READY : NOT_READY;
   }
   return kind === KIND_DEFAULT ? IS_DEFAULT : NOT_READY;
